@@ -1,0 +1,57 @@
+// Package config loads switchyard's configuration from SWITCHYARD_*
+// environment variables into one struct, validates all of it at once and
+// renders the usage table that --help and README.md show.
+package config
+
+import "time"
+
+// Prefix is put before every variable name, e.g. SWITCHYARD_RECORD.
+const Prefix = "SWITCHYARD"
+
+// Config is every setting of a switchyard function. The `desc` tag is the
+// meaning shown in the usage table; `default` is applied by envconfig.
+// Fields tagged `envconfig:"X"` are read from SWITCHYARD_X, falling back to
+// plain X (so CLOUDFLARE_API_TOKEN and PORT work as users expect).
+type Config struct {
+	Record        string `envconfig:"RECORD" desc:"the switched record, e.g. assets.example.com"`
+	RecordType    string `envconfig:"RECORD_TYPE" default:"CNAME" desc:"CNAME, A or AAAA"`
+	PrimaryTarget string `envconfig:"PRIMARY_TARGET" desc:"record content while the primary serves (hostname for CNAME, address for A/AAAA)"`
+	StandbyTarget string `envconfig:"STANDBY_TARGET" desc:"record content after failover"`
+	PrimaryCheck  string `envconfig:"PRIMARY_CHECK" desc:"canary on the primary: https://host/key, or s3://bucket/key?endpoint=URL&region=R for a SigV4 GetObject"`
+	StandbyCheck  string `envconfig:"STANDBY_CHECK" desc:"canary on the standby, same forms as SWITCHYARD_PRIMARY_CHECK"`
+
+	CheckSHA256   string        `envconfig:"CHECK_SHA256" desc:"expected hex SHA-256 of the canary body (empty: not checked)"`
+	CheckContains string        `envconfig:"CHECK_CONTAINS" desc:"substring the canary body must contain (empty: not checked)"`
+	LatencyBudget time.Duration `envconfig:"LATENCY_BUDGET" default:"2s" desc:"a check slower than this counts as failed"`
+	ProbeTimeout  time.Duration `envconfig:"PROBE_TIMEOUT" default:"3s" desc:"hard timeout of one check; must be shorter than SWITCHYARD_INTERVAL"`
+
+	PrimaryS3AccessKeyID     string `envconfig:"PRIMARY_S3_ACCESS_KEY_ID" desc:"access key for an s3:// primary check (empty: the default AWS credential chain)"`
+	PrimaryS3SecretAccessKey Secret `envconfig:"PRIMARY_S3_SECRET_ACCESS_KEY" desc:"secret key for an s3:// primary check"`
+	StandbyS3AccessKeyID     string `envconfig:"STANDBY_S3_ACCESS_KEY_ID" desc:"access key for an s3:// standby check (empty: the default AWS credential chain)"`
+	StandbyS3SecretAccessKey Secret `envconfig:"STANDBY_S3_SECRET_ACCESS_KEY" desc:"secret key for an s3:// standby check"`
+
+	Vantage     string        `envconfig:"VANTAGE" desc:"this vantage point's id, provider:region, e.g. aws:us-east-1"`
+	Peers       Peers         `envconfig:"PEERS" desc:"the other vantage points, id=url,id=url (url of their /observe base)"`
+	Secret      Secret        `envconfig:"SECRET" desc:"shared HMAC key for peer messages (at least 32 bytes)"`
+	PeerTimeout time.Duration `envconfig:"PEER_TIMEOUT" default:"2s" desc:"how long to wait for a peer's observation; a peer that does not answer abstains"`
+	ClockSkew   time.Duration `envconfig:"CLOCK_SKEW" default:"30s" desc:"peer messages older or newer than this are rejected"`
+
+	Quorum       int `envconfig:"QUORUM" default:"0" desc:"down votes needed to switch (0: a majority of all configured vantage points)"`
+	MinProviders int `envconfig:"MIN_PROVIDERS" default:"0" desc:"distinct providers needed among the down votes (0: 2 when two or more are configured, else 1)"`
+
+	Interval     time.Duration `envconfig:"INTERVAL" default:"10s" desc:"time between probe rounds"`
+	FailAfter    int           `envconfig:"FAIL_AFTER" default:"3" desc:"consecutive failed checks of the primary before asking peers"`
+	RecoverAfter int           `envconfig:"RECOVER_AFTER" default:"5" desc:"consecutive healthy checks of the primary before automatic failback"`
+	Failback     string        `envconfig:"FAILBACK" default:"manual" desc:"manual or auto"`
+	MinDwell     time.Duration `envconfig:"MIN_DWELL" default:"10m" desc:"least time on the standby before automatic failback"`
+
+	DNSProvider        string        `envconfig:"DNS_PROVIDER" default:"cloudflare" desc:"cloudflare (route53 and rfc2136 planned)"`
+	DNSCacheTTL        time.Duration `envconfig:"DNS_CACHE" default:"1m" desc:"at steady state the DNS API is read at most this often"`
+	RecordTTL          int           `envconfig:"RECORD_TTL" default:"60" desc:"TTL written on the switched record and state TXT"`
+	CloudflareAPIURL   string        `envconfig:"CLOUDFLARE_API_URL" default:"https://api.cloudflare.com/client/v4" desc:"Cloudflare API base URL (the local world points this at its own service)"`
+	CloudflareZoneID   string        `envconfig:"CLOUDFLARE_ZONE_ID" desc:"id of the Cloudflare zone holding the record"`
+	CloudflareAPIToken Secret        `envconfig:"CLOUDFLARE_API_TOKEN" desc:"Cloudflare API token with Zone DNS Edit on that zone"`
+
+	DryRun bool `envconfig:"DRY_RUN" default:"false" desc:"log the DNS changes that would be made instead of making them"`
+	Port   int  `envconfig:"PORT" default:"8080" desc:"listen port of 'probe serve'"`
+}

@@ -1,0 +1,107 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/kelseyhightower/envconfig"
+)
+
+// vantageID is provider:region, each side lower-case letters, digits and
+// inner dashes, e.g. aws:us-east-1 or gcp:europe-west1.
+var vantageID = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*:[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// validVantageID reports whether id is in provider:region form.
+func validVantageID(id string) bool { return vantageID.MatchString(id) }
+
+// vantageIDForm is the expected form, said the same way in every message.
+const vantageIDForm = "want provider:region, lower-case letters, digits and dashes, e.g. aws:us-east-1"
+
+// Peer is another vantage point that this one asks for observations.
+type Peer struct {
+	ID  string // provider:region, e.g. gcp:europe-west1
+	URL string // absolute http(s) base URL of its observe endpoint
+}
+
+// Peers is SWITCHYARD_PEERS: `id=url,id=url`. Empty means this vantage
+// point is alone.
+type Peers []Peer
+
+var _ envconfig.Decoder = (*Peers)(nil)
+
+// Decode parses `id=url,id=url`, trimming spaces around every part. It
+// reports every bad entry at once, numbered from 1, and never echoes
+// credentials (URLs with user info are refused without being repeated).
+func (p *Peers) Decode(value string) error {
+	*p = nil
+	if strings.TrimSpace(value) == "" {
+		return nil
+	}
+	var (
+		peers    Peers
+		problems []string
+		seen     = map[string]bool{}
+	)
+	for i, entry := range strings.Split(value, ",") {
+		n := i + 1
+		entry = strings.TrimSpace(entry)
+		id, rawURL, ok := strings.Cut(entry, "=")
+		id, rawURL = strings.TrimSpace(id), strings.TrimSpace(rawURL)
+		switch {
+		case entry == "":
+			problems = append(problems, fmt.Sprintf("entry %d is empty", n))
+			continue
+		case !ok:
+			problems = append(problems, fmt.Sprintf("entry %d has no '=': want id=url", n))
+			continue
+		case !validVantageID(id):
+			problems = append(problems, fmt.Sprintf("entry %d: id %q: %s", n, id, vantageIDForm))
+		case seen[id]:
+			problems = append(problems, fmt.Sprintf("entry %d: id %s is listed more than once", n, id))
+		}
+		if err := checkBaseURL(rawURL); err != nil {
+			problems = append(problems, fmt.Sprintf("entry %d (%s): url %v", n, id, err))
+		}
+		seen[id] = true
+		peers = append(peers, Peer{ID: id, URL: rawURL})
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	*p = peers
+	return nil
+}
+
+// IDs returns the peer ids in configured order.
+func (p Peers) IDs() []string {
+	ids := make([]string, len(p))
+	for i, peer := range p {
+		ids[i] = peer.ID
+	}
+	return ids
+}
+
+// checkBaseURL accepts an absolute http or https URL with a host and no
+// user info. The error never contains the URL's user info.
+func checkBaseURL(raw string) error {
+	if raw == "" {
+		return errors.New("is empty: want an absolute http:// or https:// URL")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		// url's own error repeats the input, which may hold credentials.
+		return errors.New("cannot be parsed: want an absolute http:// or https:// URL")
+	}
+	switch {
+	case u.User != nil:
+		return errors.New("must not contain user info (credentials do not belong in a URL)")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("%q: want an absolute http:// or https:// URL", raw)
+	case u.Host == "":
+		return fmt.Errorf("%q has no host", raw)
+	}
+	return nil
+}

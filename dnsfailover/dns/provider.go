@@ -1,0 +1,50 @@
+// Package dns defines the one seam between switchyard and a DNS service.
+// Each service is its own package (dns/cloudflare, later dns/route53 and
+// dns/rfc2136) and implements Provider.
+package dns
+
+import (
+	"context"
+	"errors"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/state"
+)
+
+// Snapshot is what a provider read: the switched record's current content
+// and the decoded state beside it.
+type Snapshot struct {
+	Name    string // the switched record, e.g. assets.example.com
+	Type    string // CNAME, A or AAAA
+	Content string // the current target
+	TTL     int
+	// State is the decoded `_switchyard.<name>` TXT. HasState is false when
+	// the TXT record does not exist yet (the first switch creates it).
+	State    state.State
+	HasState bool
+}
+
+// Change is one atomic write: point the record at Target and store State.
+type Change struct {
+	Target string
+	State  state.State
+}
+
+// Provider reads and writes one switched record and its state TXT.
+type Provider interface {
+	// Read returns the record and its state, straight from the provider's API
+	// (never from public DNS, which may lag behind).
+	Read(ctx context.Context) (Snapshot, error)
+	// Write applies c in one atomic request where the provider allows it and
+	// returns the state read back after the write. It must fail with
+	// ErrStale, changing nothing, when the record's current generation is
+	// not c.State.Gen-1, and must never delete a record. When it fails the
+	// record and the TXT are as they were.
+	Write(ctx context.Context, c Change) (Snapshot, error)
+}
+
+// ErrStale means another writer moved the state on since we read it.
+var ErrStale = errors.New("state generation moved on since it was read")
+
+// ErrPermanent wraps errors that retrying will not fix (bad token, no such
+// zone or record, invalid request).
+var ErrPermanent = errors.New("permanent DNS provider error")

@@ -1,0 +1,22 @@
+// Package probe checks an origin's canary object. Every kind of check has the
+// same shape (Func); a failed check is data (Result with a Reason), never a Go
+// error, so it can be logged, voted on and shown to a person.
+package probe
+
+import (
+	"context"
+	"time"
+)
+
+// Result is the outcome of one check of one target.
+type Result struct {
+	Target  string        `json:"target"` // the check URL, credentials never included
+	OK      bool          `json:"ok"`
+	Status  int           `json:"status,omitempty"` // HTTP status, 0 when none was received
+	Latency time.Duration `json:"latency_ns"`
+	Reason  string        `json:"reason,omitempty"` // why it failed, empty when OK
+	At      time.Time     `json:"at"`
+}
+
+// Func runs one check. It never returns an error: failures are Results.
+type Func func(ctx context.Context) Result

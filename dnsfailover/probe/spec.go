@@ -1,0 +1,159 @@
+package probe
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// DefaultTimeout bounds a check whose Spec.Timeout is zero, so that no check
+// can hang even when the caller's context has no deadline.
+const DefaultTimeout = 10 * time.Second
+
+// MaxBody is the most of a canary body a check reads. A canary is meant to be
+// small; a larger body fails the check instead of filling memory.
+const MaxBody = 16 << 20
+
+// userAgent names switchyard in origin access logs, so an operator can tell
+// probe traffic from users.
+const userAgent = "switchyard-probe"
+
+// Spec describes one check: where the canary is and how to judge it.
+type Spec struct {
+	// URL is the canary: https://host/key, http://host/key, or
+	// s3://bucket/key?endpoint=URL&region=R for a SigV4 GetObject
+	// (endpoint: an S3-compatible service, addressed path-style; region:
+	// default us-east-1).
+	URL string
+	// SHA256 is the expected hex SHA-256 of the body; "" = not checked.
+	SHA256 string
+	// Contains is a substring the body must contain; "" = not checked.
+	Contains string
+	// LatencyBudget fails a check whose full body took longer; 0 = not checked.
+	LatencyBudget time.Duration
+	// Timeout is the hard limit of one check; 0 = DefaultTimeout.
+	Timeout time.Duration
+	// AccessKeyID and SecretAccessKey sign s3:// checks; both empty = the
+	// default AWS credential chain.
+	AccessKeyID, SecretAccessKey string
+	// HTTPClient carries every request of both kinds (the local world injects
+	// faults through its Transport). nil = a client that verifies TLS and
+	// opens a fresh connection per check.
+	HTTPClient *http.Client
+	// Now is the clock for Result.At and Latency; nil = time.Now.
+	Now func() time.Time
+}
+
+// New checks spec and returns the check its URL scheme asks for. The error
+// is only for a bad Spec and names the field at fault; failures of the target
+// itself are reported by the returned Func as Results.
+func New(spec Spec) (Func, error) {
+	u, err := parseCheckURL(spec.URL)
+	if err != nil {
+		return nil, err
+	}
+	j, err := newJudge(spec)
+	if err != nil {
+		return nil, err
+	}
+	if spec.Timeout < 0 {
+		return nil, fmt.Errorf("probe: Timeout %s is negative, want a positive duration or 0 for the default %s", spec.Timeout, DefaultTimeout)
+	}
+	if spec.Timeout == 0 {
+		spec.Timeout = DefaultTimeout
+	}
+	if spec.Now == nil {
+		spec.Now = time.Now
+	}
+	if spec.HTTPClient == nil {
+		spec.HTTPClient = defaultClient()
+	}
+	switch u.Scheme {
+	case "http", "https":
+		return newHTTP(spec, u, j), nil
+	case "s3":
+		return newS3(spec, u, j)
+	default:
+		return nil, fmt.Errorf("probe: URL %q: unknown scheme %q, want http, https or s3", redactURL(u), u.Scheme)
+	}
+}
+
+// parseCheckURL parses the URL without ever echoing it raw: it may hold a
+// password or a presigned signature.
+func parseCheckURL(raw string) (*url.URL, error) {
+	if raw == "" {
+		return nil, errors.New("probe: URL is empty, want https://host/key or s3://bucket/key")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		return nil, fmt.Errorf("probe: URL is not a valid URL: %w", err)
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	if u.Host == "" {
+		return nil, fmt.Errorf("probe: URL %q has no host, want https://host/key or s3://bucket/key", redactURL(u))
+	}
+	return u, nil
+}
+
+// defaultClient verifies TLS (Go's default) and turns keep-alives off, so
+// every check dials, handshakes and measures the origin the way a new
+// visitor would, instead of riding a connection that may outlive the origin.
+func defaultClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DisableKeepAlives = true
+	return &http.Client{Transport: t}
+}
+
+// secretQueryWords mark query parameters whose values must not be shown,
+// e.g. X-Amz-Signature, X-Amz-Credential, token, api_key.
+var secretQueryWords = []string{"sig", "token", "key", "secret", "credential", "pass", "auth"}
+
+// redactURL is u for people and logs: no user info, and the values of
+// query parameters that look secret replaced by REDACTED.
+func redactURL(u *url.URL) string {
+	c := *u
+	c.User = nil
+	if c.RawQuery != "" {
+		q := c.Query()
+		for name, values := range q {
+			if !looksSecret(name) {
+				continue
+			}
+			for i := range values {
+				values[i] = "REDACTED"
+			}
+		}
+		c.RawQuery = q.Encode()
+	}
+	return c.String()
+}
+
+func looksSecret(name string) bool {
+	name = strings.ToLower(name)
+	for _, w := range secretQueryWords {
+		if strings.Contains(name, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseSHA256 accepts the hex digest in either case and returns it lower-case.
+func parseSHA256(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != 32 {
+		return "", fmt.Errorf("probe: SHA256 %q is not a SHA-256 digest, want 64 hex digits", s)
+	}
+	return hex.EncodeToString(b), nil
+}

@@ -1,0 +1,159 @@
+// Package quorum decides, from the votes of the vantage points, whether the
+// primary is down (or healthy again) and whether the standby is fit to take
+// traffic. It is a pure function: no clock, no I/O.
+//
+// The rule is built so that a prober which lost its own network can never fail
+// an origin over alone: the quorum counts all configured vantage points, peers
+// that do not answer abstain (they are never counted as down), each vantage is
+// counted once, and the down votes must come from several providers.
+package quorum
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Vote is one vantage point's fresh observation.
+type Vote struct {
+	Vantage   string // provider:region
+	PrimaryUp bool
+	StandbyUp bool
+	At        time.Time // when the observation was made
+}
+
+// Rule is the configured agreement rule.
+type Rule struct {
+	// Vantages are all configured vantage ids, this one included. Votes from
+	// any other id are ignored.
+	Vantages []string
+	// Quorum is the number of votes needed, counted against all configured
+	// vantage points (not against those that answered).
+	Quorum int
+	// MinProviders is the number of distinct providers (the part of the id
+	// before ':') needed among the agreeing votes.
+	MinProviders int
+	// MaxAge is how old a vote may be; older or future-dated votes are ignored.
+	MaxAge time.Duration
+}
+
+// Majority is the default quorum: a strict majority of n vantage points.
+func Majority(n int) int { return n/2 + 1 }
+
+// Provider returns the provider part of a vantage id ("aws" of "aws:us-east-1").
+func Provider(vantage string) string {
+	p, _, _ := strings.Cut(vantage, ":")
+	return p
+}
+
+// Verdict is the outcome of Decide, with the counts behind it so every
+// decision can be logged and explained.
+type Verdict struct {
+	// PrimaryDown: at least Quorum votes say the primary is down, from at
+	// least MinProviders providers.
+	PrimaryDown bool
+	// PrimaryUp: at least Quorum votes say the primary is healthy, from at
+	// least MinProviders providers (used for automatic failback).
+	PrimaryUp bool
+	// StandbyUp: at least Quorum votes say the standby is healthy.
+	StandbyUp bool
+
+	Down, Up, StandbyHealthy int
+	DownProviders            []string
+	UpProviders              []string
+	Counted                  []string // vantages whose vote counted
+	Abstained                []string // configured vantages without a usable vote
+	Ignored                  []string // "id: why" for every vote not counted
+	Quorum, Configured       int
+	Reason                   string // e.g. "3/4 down (aws,gcp), standby ok 4/4"
+}
+
+// Decide applies r to votes as seen at now.
+func Decide(now time.Time, votes []Vote, r Rule) Verdict {
+	configured := make(map[string]bool, len(r.Vantages))
+	for _, id := range r.Vantages {
+		configured[id] = true
+	}
+
+	// Keep one vote per vantage: the newest usable one.
+	best := make(map[string]Vote)
+	var ignored []string
+	for _, v := range votes {
+		switch {
+		case !configured[v.Vantage]:
+			ignored = append(ignored, v.Vantage+": not a configured vantage point")
+			continue
+		case now.Sub(v.At) > r.MaxAge:
+			ignored = append(ignored, fmt.Sprintf("%s: stale, %s old", v.Vantage, now.Sub(v.At).Round(time.Millisecond)))
+			continue
+		case v.At.Sub(now) > r.MaxAge:
+			ignored = append(ignored, fmt.Sprintf("%s: dated %s in the future", v.Vantage, v.At.Sub(now).Round(time.Millisecond)))
+			continue
+		}
+		if prev, dup := best[v.Vantage]; dup {
+			ignored = append(ignored, v.Vantage+": duplicate vote, the newest counts")
+			if !v.At.After(prev.At) {
+				continue
+			}
+		}
+		best[v.Vantage] = v
+	}
+
+	vd := Verdict{Quorum: r.Quorum, Configured: len(r.Vantages), Ignored: ignored}
+	downProv := map[string]bool{}
+	upProv := map[string]bool{}
+	for _, id := range r.Vantages {
+		v, ok := best[id]
+		if !ok {
+			vd.Abstained = append(vd.Abstained, id)
+			continue
+		}
+		vd.Counted = append(vd.Counted, id)
+		if v.PrimaryUp {
+			vd.Up++
+			upProv[Provider(id)] = true
+		} else {
+			vd.Down++
+			downProv[Provider(id)] = true
+		}
+		if v.StandbyUp {
+			vd.StandbyHealthy++
+		}
+	}
+	vd.DownProviders = sortedKeys(downProv)
+	vd.UpProviders = sortedKeys(upProv)
+	slices.Sort(vd.Abstained)
+	slices.Sort(vd.Counted)
+
+	// A quorum below one would let zero votes decide; treat it as one.
+	q := max(r.Quorum, 1)
+	vd.PrimaryDown = vd.Down >= q && len(vd.DownProviders) >= r.MinProviders
+	vd.PrimaryUp = vd.Up >= q && len(vd.UpProviders) >= r.MinProviders
+	vd.StandbyUp = vd.StandbyHealthy >= q
+	vd.Reason = vd.explain(q, r.MinProviders)
+	return vd
+}
+
+func (vd Verdict) explain(q, minProviders int) string {
+	standby := "ok"
+	if !vd.StandbyUp {
+		standby = "NOT ok"
+	}
+	s := fmt.Sprintf("%d/%d down (%s), %d up, standby %s %d/%d, quorum %d, min providers %d",
+		vd.Down, vd.Configured, strings.Join(vd.DownProviders, ","), vd.Up,
+		standby, vd.StandbyHealthy, vd.Configured, q, minProviders)
+	if len(vd.Abstained) > 0 {
+		s += fmt.Sprintf(", %d abstained", len(vd.Abstained))
+	}
+	return s
+}
+
+func sortedKeys(m map[string]bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,36 @@
+// Package state encodes and decodes the failover state that switchyard keeps
+// in a TXT record beside the switched record, `_switchyard.<record>`.
+//
+// Keeping state in DNS means no database: the DNS provider is already the one
+// thing that must be up for any failover, so it adds no new way to fail.
+package state
+
+import "time"
+
+// Version is the only encoding version this package writes and reads.
+const Version = 1
+
+// Side names which origin the record points at.
+type Side string
+
+const (
+	Primary Side = "primary"
+	Standby Side = "standby"
+)
+
+// State is the decoded content of the `_switchyard.<record>` TXT record, e.g.
+//
+//	v=1 active=standby gen=7 since=2026-11-25T17:00:00Z by=aws:eu-west-1 pinned=0 reason="4/5 down (aws,gcp)"
+type State struct {
+	Active Side
+	// Gen increases by one with every write; a writer holding an older
+	// generation than the record's gives up.
+	Gen    uint64
+	Since  time.Time // when Active last changed (UTC, second precision)
+	By     string    // vantage id or "manual:<who>"
+	Pinned bool      // set by a manual failover; automation never moves a pinned record
+	Reason string
+}
+
+// RecordName returns the name of the TXT record that holds the state of record.
+func RecordName(record string) string { return "_switchyard." + record }
