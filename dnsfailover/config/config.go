@@ -10,19 +10,21 @@ const Prefix = "SWITCHYARD"
 
 // Config is every setting of a switchyard function. The `desc` tag is the
 // meaning shown in the usage table; `default` is applied by envconfig.
-// Fields tagged `envconfig:"X"` are read from SWITCHYARD_X, falling back to
-// plain X (so CLOUDFLARE_API_TOKEN and PORT work as users expect).
+// Fields tagged `envconfig:"X"` are read from SWITCHYARD_X; only fields also
+// tagged `unprefixed:"true"` fall back to plain X (CLOUDFLARE_API_TOKEN and
+// PORT, as users and platforms set them). No other fallback: a stray
+// INTERVAL or SECRET in an environment must never configure a failover.
 type Config struct {
 	Record        string `envconfig:"RECORD" desc:"the switched record, e.g. assets.example.com"`
 	RecordType    string `envconfig:"RECORD_TYPE" default:"CNAME" desc:"CNAME, A or AAAA"`
 	PrimaryTarget string `envconfig:"PRIMARY_TARGET" desc:"record content while the primary serves (hostname for CNAME, address for A/AAAA)"`
-	StandbyTarget string `envconfig:"STANDBY_TARGET" desc:"record content after failover"`
+	StandbyTarget string `envconfig:"STANDBY_TARGET" desc:"record content after failover, same form as SWITCHYARD_PRIMARY_TARGET"`
 	PrimaryCheck  string `envconfig:"PRIMARY_CHECK" desc:"canary on the primary: https://host/key, or s3://bucket/key?endpoint=URL&region=R for a SigV4 GetObject"`
 	StandbyCheck  string `envconfig:"STANDBY_CHECK" desc:"canary on the standby, same forms as SWITCHYARD_PRIMARY_CHECK"`
 
-	CheckSHA256   string        `envconfig:"CHECK_SHA256" desc:"expected hex SHA-256 of the canary body (empty: not checked)"`
+	CheckSHA256   string        `envconfig:"CHECK_SHA256" desc:"expected SHA-256 of the canary body, 64 lower-case hex digits as sha256sum prints (empty: not checked)"`
 	CheckContains string        `envconfig:"CHECK_CONTAINS" desc:"substring the canary body must contain (empty: not checked)"`
-	LatencyBudget time.Duration `envconfig:"LATENCY_BUDGET" default:"2s" desc:"a check slower than this counts as failed"`
+	LatencyBudget time.Duration `envconfig:"LATENCY_BUDGET" default:"2s" desc:"a check slower than this counts as failed; at most SWITCHYARD_PROBE_TIMEOUT"`
 	ProbeTimeout  time.Duration `envconfig:"PROBE_TIMEOUT" default:"3s" desc:"hard timeout of one check; must be shorter than SWITCHYARD_INTERVAL"`
 
 	PrimaryS3AccessKeyID     string `envconfig:"PRIMARY_S3_ACCESS_KEY_ID" desc:"access key for an s3:// primary check (empty: the default AWS credential chain)"`
@@ -33,7 +35,7 @@ type Config struct {
 	Vantage     string        `envconfig:"VANTAGE" desc:"this vantage point's id, provider:region, e.g. aws:us-east-1"`
 	Peers       Peers         `envconfig:"PEERS" desc:"the other vantage points, id=url,id=url (url of their /observe base)"`
 	Secret      Secret        `envconfig:"SECRET" desc:"shared HMAC key for peer messages (at least 32 bytes)"`
-	PeerTimeout time.Duration `envconfig:"PEER_TIMEOUT" default:"2s" desc:"how long to wait for a peer's observation; a peer that does not answer abstains"`
+	PeerTimeout time.Duration `envconfig:"PEER_TIMEOUT" default:"4s" desc:"how long to wait for a peer's fresh observation; longer than SWITCHYARD_PROBE_TIMEOUT (the peer checks the origin first) and shorter than SWITCHYARD_INTERVAL; a peer that does not answer abstains"`
 	ClockSkew   time.Duration `envconfig:"CLOCK_SKEW" default:"30s" desc:"peer messages older or newer than this are rejected"`
 
 	Quorum       int `envconfig:"QUORUM" default:"0" desc:"down votes needed to switch (0: a majority of all configured vantage points)"`
@@ -47,11 +49,11 @@ type Config struct {
 
 	DNSProvider        string        `envconfig:"DNS_PROVIDER" default:"cloudflare" desc:"cloudflare (route53 and rfc2136 planned)"`
 	DNSCacheTTL        time.Duration `envconfig:"DNS_CACHE" default:"1m" desc:"at steady state the DNS API is read at most this often"`
-	RecordTTL          int           `envconfig:"RECORD_TTL" default:"60" desc:"TTL written on the switched record and state TXT"`
+	RecordTTL          int           `envconfig:"RECORD_TTL" default:"60" desc:"TTL in seconds written on the switched record and state TXT: 30 to 86400, or 1 for Cloudflare's automatic TTL"`
 	CloudflareAPIURL   string        `envconfig:"CLOUDFLARE_API_URL" default:"https://api.cloudflare.com/client/v4" desc:"Cloudflare API base URL (the local world points this at its own service)"`
 	CloudflareZoneID   string        `envconfig:"CLOUDFLARE_ZONE_ID" desc:"id of the Cloudflare zone holding the record"`
-	CloudflareAPIToken Secret        `envconfig:"CLOUDFLARE_API_TOKEN" desc:"Cloudflare API token with Zone DNS Edit on that zone"`
+	CloudflareAPIToken Secret        `envconfig:"CLOUDFLARE_API_TOKEN" unprefixed:"true" desc:"Cloudflare API token with Zone DNS Edit on that zone"`
 
 	DryRun bool `envconfig:"DRY_RUN" default:"false" desc:"log the DNS changes that would be made instead of making them"`
-	Port   int  `envconfig:"PORT" default:"8080" desc:"listen port of 'probe serve'"`
+	Port   int  `envconfig:"PORT" unprefixed:"true" default:"8080" desc:"listen port of 'probe serve' (0: any free port)"`
 }

@@ -40,14 +40,17 @@ func (s Secret) String() string {
 // Secret reads like Go and still hides the value.
 func (s Secret) GoString() string { return fmt.Sprintf("%q", s.String()) }
 
-// Format makes every fmt verb redact, not only %v and %s: without it a bad
-// verb such as %d on a struct holding a Secret prints the raw string.
+// Format makes every fmt verb, flag, width and precision print the
+// redacted form (quoted for %q and %#v). Without it a bad verb such as %d
+// on a struct holding a Secret prints the raw string, and %x or %.3v would
+// print an encoding or a prefix of "[redacted]" that no reader recognises.
 func (s Secret) Format(f fmt.State, verb rune) {
-	if verb == 'v' && f.Flag('#') {
+	switch {
+	case verb == 'q', verb == 'v' && f.Flag('#'):
 		fmt.Fprint(f, s.GoString())
-		return
+	default:
+		fmt.Fprint(f, s.String())
 	}
-	fmt.Fprintf(f, fmt.FormatString(f, verb), s.String())
 }
 
 // MarshalText returns the redacted form; encoding/json uses MarshalJSON,

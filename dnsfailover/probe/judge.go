@@ -32,13 +32,14 @@ func newJudge(spec Spec) (judge, error) {
 	return judge{sha256: sum, contains: spec.Contains, budget: spec.LatencyBudget}, nil
 }
 
-// verdict returns why the answer is bad, or "" when it is good. Every
+// verdict returns why the answer is bad, or "" when it is good. A non-2xx
+// status is the whole story (the body is an error page); otherwise every
 // problem is listed, so a slow and wrong canary says both.
 func (j judge) verdict(status int, body []byte, latency time.Duration) string {
-	var problems []string
 	if status < 200 || status > 299 {
-		problems = append(problems, statusText(status))
+		return statusText(status)
 	}
+	var problems []string
 	if j.budget > 0 && latency > j.budget {
 		problems = append(problems, fmt.Sprintf("slow: %s, budget %s", latency.Round(time.Millisecond), j.budget))
 	}

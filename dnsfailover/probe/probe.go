@@ -1,6 +1,11 @@
 // Package probe checks an origin's canary object. Every kind of check has the
 // same shape (Func); a failed check is data (Result with a Reason), never a Go
 // error, so it can be logged, voted on and shown to a person.
+//
+// New picks the kind by URL scheme: http.go does a plain GET, s3.go a SigV4
+// GetObject; judge.go holds the status, latency and content rules both share,
+// and reason.go words their failures. History keeps the last few Results of a
+// target for FAIL_AFTER / RECOVER_AFTER counting.
 package probe
 
 import (

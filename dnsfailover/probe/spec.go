@@ -48,6 +48,21 @@ type Spec struct {
 	Now func() time.Time
 }
 
+// String shows spec without its secret key or URL secrets, so a Spec that
+// ends up in a log line or test failure leaks nothing.
+func (s Spec) String() string {
+	type plain Spec // no String method: no recursion
+	if s.SecretAccessKey != "" {
+		s.SecretAccessKey = "REDACTED"
+	}
+	if u, err := url.Parse(s.URL); err == nil {
+		s.URL = redactURL(u)
+	} else if s.URL != "" {
+		s.URL = "(invalid URL)"
+	}
+	return fmt.Sprintf("%+v", plain(s))
+}
+
 // New checks spec and returns the check its URL scheme asks for. The error
 // is only for a bad Spec and names the field at fault; failures of the target
 // itself are reported by the returned Func as Results.

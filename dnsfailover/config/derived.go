@@ -1,0 +1,66 @@
+package config
+
+import (
+	"sort"
+	"strings"
+)
+
+// Vantages returns every configured vantage point id, this one and its
+// peers, sorted. Its length is the "all configured" that quorum counts
+// against: an unreachable peer still counts, it just never votes.
+func (c Config) Vantages() []string {
+	ids := c.Peers.IDs()
+	if c.Vantage != "" {
+		ids = append(ids, c.Vantage)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// ProviderOf returns the provider part of a vantage id, "aws" for
+// "aws:us-east-1". An id without ':' is returned whole. It does not depend
+// on c; it is a method so callers find it beside the other derived values.
+func (c Config) ProviderOf(id string) string { return providerOf(id) }
+
+func providerOf(id string) string {
+	provider, _, _ := strings.Cut(id, ":")
+	return provider
+}
+
+// Providers returns the distinct providers among Vantages, sorted.
+func (c Config) Providers() []string {
+	seen := map[string]bool{}
+	var providers []string
+	for _, id := range c.Vantages() {
+		if p := providerOf(id); !seen[p] {
+			seen[p] = true
+			providers = append(providers, p)
+		}
+	}
+	sort.Strings(providers)
+	return providers
+}
+
+// EffectiveQuorum is the number of down votes needed to switch:
+// SWITCHYARD_QUORUM, or when that is 0 a majority of all configured vantage
+// points, so that no minority that is cut off can switch on its own.
+func (c Config) EffectiveQuorum() int {
+	if c.Quorum > 0 {
+		return c.Quorum
+	}
+	return len(c.Vantages())/2 + 1
+}
+
+// EffectiveMinProviders is the number of distinct providers the down votes
+// must come from: SWITCHYARD_MIN_PROVIDERS, or when that is 0, 2 where two
+// or more providers are configured (one provider's network trouble must
+// not look like the origin being down) and 1 otherwise.
+func (c Config) EffectiveMinProviders() int {
+	if c.MinProviders > 0 {
+		return c.MinProviders
+	}
+	if len(c.Providers()) >= 2 {
+		return 2
+	}
+	return 1
+}

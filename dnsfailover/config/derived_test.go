@@ -1,0 +1,74 @@
+package config
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestDerived(t *testing.T) {
+	peers := func(ids ...string) Peers {
+		var p Peers
+		for _, id := range ids {
+			p = append(p, Peer{ID: id, URL: "https://" + id + ".example"})
+		}
+		return p
+	}
+	tests := []struct {
+		name          string
+		c             Config
+		vantages      []string
+		quorum        int
+		minProviders  int
+		wantProviders []string
+	}{
+		{
+			name:     "alone",
+			c:        Config{Vantage: "aws:us-east-1"},
+			vantages: []string{"aws:us-east-1"}, quorum: 1, minProviders: 1, wantProviders: []string{"aws"},
+		},
+		{
+			name:     "two on one provider",
+			c:        Config{Vantage: "aws:us-east-1", Peers: peers("aws:eu-west-1")},
+			vantages: []string{"aws:eu-west-1", "aws:us-east-1"}, quorum: 2, minProviders: 1, wantProviders: []string{"aws"},
+		},
+		{
+			name:     "three on two providers",
+			c:        Config{Vantage: "gcp:europe-west1", Peers: peers("aws:us-east-1", "aws:eu-west-1")},
+			vantages: []string{"aws:eu-west-1", "aws:us-east-1", "gcp:europe-west1"}, quorum: 2, minProviders: 2, wantProviders: []string{"aws", "gcp"},
+		},
+		{
+			name:     "four: a majority is three",
+			c:        Config{Vantage: "aws:us-east-1", Peers: peers("aws:eu-west-1", "gcp:us-central1", "azure:westeurope")},
+			vantages: []string{"aws:eu-west-1", "aws:us-east-1", "azure:westeurope", "gcp:us-central1"}, quorum: 3, minProviders: 2, wantProviders: []string{"aws", "azure", "gcp"},
+		},
+		{
+			name:     "explicit quorum and providers",
+			c:        Config{Vantage: "aws:us-east-1", Peers: peers("gcp:us-central1", "azure:westeurope"), Quorum: 3, MinProviders: 3},
+			vantages: []string{"aws:us-east-1", "azure:westeurope", "gcp:us-central1"}, quorum: 3, minProviders: 3, wantProviders: []string{"aws", "azure", "gcp"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.c.Vantages(); !reflect.DeepEqual(got, tt.vantages) {
+				t.Errorf("Vantages() = %v, want %v", got, tt.vantages)
+			}
+			if got := tt.c.Providers(); !reflect.DeepEqual(got, tt.wantProviders) {
+				t.Errorf("Providers() = %v, want %v", got, tt.wantProviders)
+			}
+			if got := tt.c.EffectiveQuorum(); got != tt.quorum {
+				t.Errorf("EffectiveQuorum() = %d, want %d", got, tt.quorum)
+			}
+			if got := tt.c.EffectiveMinProviders(); got != tt.minProviders {
+				t.Errorf("EffectiveMinProviders() = %d, want %d", got, tt.minProviders)
+			}
+		})
+	}
+}
+
+func TestProviderOf(t *testing.T) {
+	for id, want := range map[string]string{"aws:us-east-1": "aws", "gcp:europe-west1": "gcp", "local": "local", "": ""} {
+		if got := (Config{}).ProviderOf(id); got != want {
+			t.Errorf("ProviderOf(%q) = %q, want %q", id, got, want)
+		}
+	}
+}

@@ -1,0 +1,100 @@
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strings"
+)
+
+// The rules for the switched record and the two targets it moves between.
+
+var recordTypes = map[string]bool{"CNAME": true, "A": true, "AAAA": true}
+
+func (c Config) checkRecord(k *checker) {
+	if k.require("SWITCHYARD_RECORD", c.Record) {
+		if p := hostnameProblem(c.Record); p != "" {
+			k.add("SWITCHYARD_RECORD", "%q %s", c.Record, p)
+		}
+	}
+	typeOK := recordTypes[c.RecordType]
+	if !typeOK {
+		k.add("SWITCHYARD_RECORD_TYPE", "%q is not supported: want CNAME, A or AAAA", c.RecordType)
+	}
+	primaryOK := k.require("SWITCHYARD_PRIMARY_TARGET", c.PrimaryTarget) && typeOK &&
+		c.checkTarget(k, "SWITCHYARD_PRIMARY_TARGET", c.PrimaryTarget)
+	standbyOK := k.require("SWITCHYARD_STANDBY_TARGET", c.StandbyTarget) && typeOK &&
+		c.checkTarget(k, "SWITCHYARD_STANDBY_TARGET", c.StandbyTarget)
+	if primaryOK && standbyOK && sameTarget(c.PrimaryTarget, c.StandbyTarget) {
+		k.add("SWITCHYARD_STANDBY_TARGET", "%q is the same as SWITCHYARD_PRIMARY_TARGET: failing over would change nothing", c.StandbyTarget)
+	}
+}
+
+// checkTarget checks that target suits c.RecordType and reports whether it does.
+func (c Config) checkTarget(k *checker, name, target string) bool {
+	addr, addrErr := netip.ParseAddr(target)
+	switch c.RecordType {
+	case "A":
+		if addrErr != nil || !addr.Is4() {
+			k.add(name, "%q is not an IPv4 address: SWITCHYARD_RECORD_TYPE A needs one, e.g. 192.0.2.10", target)
+			return false
+		}
+	case "AAAA":
+		if addrErr != nil || !addr.Is6() || addr.Is4In6() || addr.Zone() != "" {
+			k.add(name, "%q is not an IPv6 address: SWITCHYARD_RECORD_TYPE AAAA needs one, e.g. 2001:db8::10", target)
+			return false
+		}
+	case "CNAME":
+		if addrErr == nil {
+			k.add(name, "%q is an IP address: SWITCHYARD_RECORD_TYPE CNAME needs a hostname (use A or AAAA for addresses)", target)
+			return false
+		}
+		if p := hostnameProblem(target); p != "" {
+			k.add(name, "%q %s", target, p)
+			return false
+		}
+		if strings.EqualFold(target, c.Record) {
+			k.add(name, "%q is SWITCHYARD_RECORD itself: a CNAME cannot point at its own name", target)
+			return false
+		}
+	}
+	return true
+}
+
+// sameTarget compares targets as DNS does: hostnames without regard to
+// case, addresses by value (2001:db8::1 is 2001:DB8:0::1).
+func sameTarget(a, b string) bool {
+	if x, err := netip.ParseAddr(a); err == nil {
+		y, err := netip.ParseAddr(b)
+		return err == nil && x == y
+	}
+	return strings.EqualFold(a, b)
+}
+
+// hostnameProblem returns why name is not a hostname a record could have
+// or point at, or "" when it is one: two or more dot-separated labels of
+// letters, digits and inner dashes, at most 63 bytes each, 253 in all.
+func hostnameProblem(name string) string {
+	const want = "e.g. assets.example.com"
+	switch {
+	case strings.HasSuffix(name, "."):
+		return "ends with '.': write it without the trailing dot, " + want
+	case len(name) > 253:
+		return "is longer than 253 characters"
+	case !strings.Contains(name, "."):
+		return "is a single label: want a full DNS name, " + want
+	}
+	for label := range strings.SplitSeq(name, ".") {
+		switch {
+		case label == "":
+			return "has an empty label: want a DNS name, " + want
+		case len(label) > 63:
+			return fmt.Sprintf("has a label longer than 63 characters (%.20s…)", label)
+		case !dnsLabel.MatchString(label):
+			return fmt.Sprintf("has an invalid label %q: want letters, digits and '-' (not first or last), %s", label, want)
+		}
+	}
+	return ""
+}
+
+var dnsLabel = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$`)
