@@ -34,3 +34,22 @@ type State struct {
 
 // RecordName returns the name of the TXT record that holds the state of record.
 func RecordName(record string) string { return "_switchyard." + record }
+
+// Next returns the state that follows s when a writer sets active: one
+// generation later, with the new writer, reason and pin. Since becomes now
+// (UTC, whole seconds) when active differs from s.Active and is kept
+// otherwise, so it always tells when traffic last moved.
+func (s State) Next(active Side, by, reason string, pinned bool, now time.Time) State {
+	next := State{
+		Active: active,
+		Gen:    s.Gen + 1,
+		Since:  s.Since,
+		By:     by,
+		Pinned: pinned,
+		Reason: reason,
+	}
+	if active != s.Active {
+		next.Since = now.UTC().Truncate(time.Second)
+	}
+	return next
+}

@@ -1,0 +1,64 @@
+// Package peers is the exchange between vantage points: one asks every peer,
+// in parallel and with a short timeout, for a fresh observation of the
+// primary and the standby (POST /observe).
+//
+// Requests and replies cross the internet, so both are signed with a shared
+// HMAC-SHA256 key over a canonical string (see sign.go) that binds the
+// method, the endpoint, a timestamp, a random nonce, the sender and the body.
+// The handler refuses stale and replayed requests; the client refuses a
+// reply that is not signed, is stale, answers another request or comes from
+// another vantage point. A peer that cannot give a trustworthy answer
+// abstains: the caller must never count it as a down vote.
+package peers
+
+import (
+	"errors"
+	"time"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
+)
+
+// Path is the endpoint a Handler serves and a Client calls, relative to the
+// peer's base URL. Mount a Handler at the root of its server, or behind
+// http.StripPrefix: the signature covers this path, not the URL's.
+const Path = "/observe"
+
+// Header names of the signed envelope, the same on requests and replies.
+const (
+	HeaderVantage   = "X-Switchyard-Vantage"   // sender id, provider:region
+	HeaderTimestamp = "X-Switchyard-Timestamp" // unix seconds when signed
+	HeaderNonce     = "X-Switchyard-Nonce"     // 16 random bytes, hex; a reply repeats its request's
+	HeaderSignature = "X-Switchyard-Signature" // hex HMAC-SHA256 of the canonical string
+)
+
+// Defaults used when an option is zero. They match config's PEER_TIMEOUT and
+// CLOCK_SKEW defaults.
+const (
+	DefaultTimeout = 2 * time.Second
+	DefaultSkew    = 30 * time.Second
+	DefaultMaxBody = 4 << 10
+)
+
+// Observation is one vantage point's fresh look at both origins.
+type Observation struct {
+	Vantage string       `json:"vantage"` // provider:region of the observer
+	At      time.Time    `json:"at"`
+	Primary probe.Result `json:"primary"`
+	Standby probe.Result `json:"standby"`
+}
+
+// Peer is another vantage point. URL is its base URL; requests go to
+// URL+Path. config.Peer converts to it directly: peers.Peer(p).
+type Peer struct{ ID, URL string }
+
+// Errors a Client returns, wrapped with the peer id and the detail; test
+// them with errors.Is. Every one of them means "this peer abstains".
+var (
+	ErrTimeout      = errors.New("no reply in time")
+	ErrRejected     = errors.New("peer rejected the request")
+	ErrBadReply     = errors.New("malformed reply")
+	ErrBadSignature = errors.New("reply signature does not verify")
+	ErrWrongNonce   = errors.New("reply answers another request")
+	ErrSkew         = errors.New("outside the allowed clock skew")
+	ErrWrongPeer    = errors.New("reply is from another vantage point")
+)
