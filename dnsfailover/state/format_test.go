@@ -132,9 +132,9 @@ func TestNext(t *testing.T) {
 		want   State
 	}{
 		{
-			name:   "switch moves since to now",
+			name:   "switch moves since to now, rounded up to the second so a dwell is never cut short",
 			active: Standby,
-			want:   State{Active: Standby, Gen: 5, Since: since.Add(90 * time.Minute), By: "gcp:europe-west1", Reason: "r"},
+			want:   State{Active: Standby, Gen: 5, Since: since.Add(90*time.Minute + time.Second), By: "gcp:europe-west1", Reason: "r"},
 		},
 		{
 			name:   "same side keeps since",

@@ -49,7 +49,12 @@ func (s State) Next(active Side, by, reason string, pinned bool, now time.Time) 
 		Reason: reason,
 	}
 	if active != s.Active {
+		// The TXT holds whole seconds. Round up, never down, so that a
+		// minimum dwell measured from Since is never cut short.
 		next.Since = now.UTC().Truncate(time.Second)
+		if next.Since.Before(now) {
+			next.Since = next.Since.Add(time.Second)
+		}
 	}
 	return next
 }

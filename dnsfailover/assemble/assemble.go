@@ -1,0 +1,125 @@
+// Package assemble builds a vantage point from a validated configuration:
+// probes, DNS provider, peer client and policies. It is the one place that
+// maps configuration names to implementations, so every function binary and
+// the local world wire a vantage point the same way.
+package assemble
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/config"
+	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
+	"github.com/switchyard-dns/switchyard/dnsfailover/dns/cloudflare"
+	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
+	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
+	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
+	"github.com/switchyard-dns/switchyard/dnsfailover/quorum"
+	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
+)
+
+// Deps are what the environment supplies besides configuration.
+type Deps struct {
+	// ProbeHTTP is used for every origin check (the local world injects
+	// faults through its transport). Nil: a default client.
+	ProbeHTTP *http.Client
+	// PeerHTTP is used for peer requests. Nil: a default client.
+	PeerHTTP *http.Client
+	// DNSHTTP is used for the DNS provider's API. Nil: a default client.
+	DNSHTTP *http.Client
+	Log     *slog.Logger
+	Now     func() time.Time
+	Events  func(vantage.Event)
+}
+
+// Probes builds the primary and standby checks.
+func Probes(c config.Config, d Deps) (primary, standby probe.Func, err error) {
+	spec := func(url, keyID string, secret config.Secret) probe.Spec {
+		return probe.Spec{
+			URL: url, SHA256: c.CheckSHA256, Contains: c.CheckContains,
+			LatencyBudget: c.LatencyBudget, Timeout: c.ProbeTimeout,
+			AccessKeyID: keyID, SecretAccessKey: secret.Reveal(),
+			HTTPClient: d.ProbeHTTP, Now: d.Now,
+		}
+	}
+	if primary, err = probe.New(spec(c.PrimaryCheck, c.PrimaryS3AccessKeyID, c.PrimaryS3SecretAccessKey)); err != nil {
+		return nil, nil, fmt.Errorf("SWITCHYARD_PRIMARY_CHECK: %w", err)
+	}
+	if standby, err = probe.New(spec(c.StandbyCheck, c.StandbyS3AccessKeyID, c.StandbyS3SecretAccessKey)); err != nil {
+		return nil, nil, fmt.Errorf("SWITCHYARD_STANDBY_CHECK: %w", err)
+	}
+	return primary, standby, nil
+}
+
+// Provider builds the configured DNS provider, uncached.
+func Provider(c config.Config, d Deps) (dns.Provider, error) {
+	switch c.DNSProvider {
+	case "cloudflare":
+		return cloudflare.New(cloudflare.Options{
+			APIURL: c.CloudflareAPIURL, ZoneID: c.CloudflareZoneID, Token: c.CloudflareAPIToken.Reveal(),
+			Record: c.Record, Type: c.RecordType, TTL: c.RecordTTL,
+			HTTPClient: d.DNSHTTP, Log: d.Log,
+		})
+	default:
+		return nil, fmt.Errorf("SWITCHYARD_DNS_PROVIDER: %q is not supported (expected cloudflare)", c.DNSProvider)
+	}
+}
+
+// Vantage builds a whole vantage point from c.
+func Vantage(c config.Config, d Deps) (*vantage.Vantage, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	primary, standby, err := Probes(c, d)
+	if err != nil {
+		return nil, err
+	}
+	p, err := Provider(c, d)
+	if err != nil {
+		return nil, err
+	}
+	var ps []peers.Peer
+	for _, p := range c.Peers {
+		ps = append(ps, peers.Peer{ID: p.ID, URL: p.URL})
+	}
+	peerHTTP := d.PeerHTTP
+	if peerHTTP == nil {
+		peerHTTP = &http.Client{}
+	}
+	return vantage.New(vantage.Options{
+		ID:            c.Vantage,
+		Primary:       primary,
+		Standby:       standby,
+		PrimaryTarget: c.PrimaryTarget,
+		StandbyTarget: c.StandbyTarget,
+		DNS:           dns.NewCached(p, c.DNSCacheTTL, d.Now),
+		Peers:         ps,
+		PeerClient: &peers.Client{
+			Self: c.Vantage, Secret: []byte(c.Secret.Reveal()), HTTP: peerHTTP,
+			Timeout: c.PeerTimeout, Skew: c.ClockSkew, Log: d.Log, Now: d.Now,
+		},
+		Rule: quorum.Rule{
+			Vantages:     c.Vantages(),
+			Quorum:       c.EffectiveQuorum(),
+			MinProviders: c.EffectiveMinProviders(),
+			// A peer's observation is made on request, so it is fresh by
+			// construction; allow the skew window either way.
+			MaxAge: c.ClockSkew,
+		},
+		Policy: failover.Policy{
+			FailAfter:    c.FailAfter,
+			RecoverAfter: c.RecoverAfter,
+			Failback:     failover.Failback(c.Failback),
+			MinDwell:     c.MinDwell,
+		},
+		DryRun: c.DryRun,
+		Log:    d.Log,
+		Now:    d.Now,
+		Events: d.Events,
+	}), nil
+}

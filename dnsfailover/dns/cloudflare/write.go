@@ -1,0 +1,139 @@
+package cloudflare
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"strings"
+
+	cfdns "github.com/cloudflare/cloudflare-go/v6/dns"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
+)
+
+// Write points the record at c.Target and stores c.State in one batch
+// request: a patch of the record, and a patch of the state TXT (a post when
+// it does not exist yet). It never deletes. It reads first and gives up with
+// dns.ErrStale unless the stored generation is c.State.Gen-1, and reads
+// again afterwards to check that both changes are there.
+//
+// A batch that fails with 429, 5xx or no answer may still have been
+// committed (the answer can be lost after the commit), so it is never
+// replayed blindly: each retry reads again first, and finds either our
+// change already there (done) or the state it expects (batch again).
+func (p *Provider) Write(ctx context.Context, c dns.Change) (dns.Snapshot, error) {
+	if err := p.checkChange(c); err != nil {
+		return dns.Snapshot{}, fmt.Errorf("cloudflare: write %s: %w", p.record, err)
+	}
+	content := QuoteTXT(c.State.Format())
+	for attempt := 0; ; attempt++ {
+		cur, err := p.read(ctx)
+		if err != nil {
+			return dns.Snapshot{}, fmt.Errorf("cloudflare: write %s: read before writing: %w", p.record, err)
+		}
+		if p.applied(cur.snap, c) {
+			break // an earlier attempt was committed though its answer was lost
+		}
+		if gen := currentGen(cur.snap); gen+1 != c.State.Gen {
+			return dns.Snapshot{}, fmt.Errorf("cloudflare: write %s: stored state is already at gen %d, this change was prepared from gen %d: %w",
+				p.record, gen, c.State.Gen-1, dns.ErrStale)
+		}
+		err = classify(ctx, p.batch(ctx, cur, c.Target, content))
+		if err == nil {
+			break
+		}
+		wait, ok := p.retryWait(ctx, err, attempt)
+		if !ok {
+			return dns.Snapshot{}, fmt.Errorf("cloudflare: write %s: batch: %w", p.record, err)
+		}
+		p.logRetry("batch", err, attempt, wait)
+		if err := p.sleep(ctx, wait); err != nil {
+			return dns.Snapshot{}, fmt.Errorf("cloudflare: write %s: %w", p.record, err)
+		}
+	}
+	return p.verify(ctx, c)
+}
+
+// checkChange refuses a change that cannot be written correctly.
+func (p *Provider) checkChange(c dns.Change) error {
+	var errs []error
+	if strings.TrimSpace(c.Target) == "" {
+		errs = append(errs, errors.New("target is empty"))
+	}
+	if c.State.Gen == 0 {
+		errs = append(errs, errors.New("state gen is 0: expected the stored gen plus one (1 for the first switch)"))
+	}
+	if err := c.State.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("invalid change: %w: %w", err, dns.ErrPermanent)
+	}
+	return nil
+}
+
+// batch sends the one request that changes the record and the TXT together.
+func (p *Provider) batch(ctx context.Context, cur current, target, content string) error {
+	var b cfdns.RecordBatchParams
+	set(&b.ZoneID, p.zoneID)
+	patches := []cfdns.BatchPatchUnionParam{patchTarget(p.typ, cur.targetID, target, p.ttl)}
+	if cur.txtID != "" {
+		patches = append(patches, patchTXT(cur.txtID, content, p.ttl))
+	} else {
+		set(&b.Posts, []cfdns.RecordBatchParamsPostUnion{postTXT(p.txtName, content, p.ttl)})
+	}
+	set(&b.Patches, patches)
+	_, err := p.api.Batch(ctx, b)
+	return err
+}
+
+// verify reads the record back and checks that the write is there.
+func (p *Provider) verify(ctx context.Context, c dns.Change) (dns.Snapshot, error) {
+	back, err := p.read(ctx)
+	if err != nil {
+		return dns.Snapshot{}, fmt.Errorf("cloudflare: write %s: read back: %w", p.record, err)
+	}
+	if !p.applied(back.snap, c) {
+		err := fmt.Errorf("cloudflare: write %s: read back %s at gen %d by %s, want %s at gen %d by %s",
+			p.record, back.snap.Content, currentGen(back.snap), back.snap.State.By, c.Target, c.State.Gen, c.State.By)
+		if currentGen(back.snap) >= c.State.Gen {
+			// Another writer got in between our batch and our read.
+			return dns.Snapshot{}, fmt.Errorf("%w: %w", err, dns.ErrStale)
+		}
+		return dns.Snapshot{}, err
+	}
+	p.log.Info("cloudflare: record switched", slog.String("target", back.snap.Content),
+		slog.Uint64("gen", back.snap.State.Gen), slog.String("active", string(back.snap.State.Active)))
+	return back.snap, nil
+}
+
+// applied reports whether s already holds change c.
+func (p *Provider) applied(s dns.Snapshot, c dns.Change) bool {
+	return s.HasState && s.State.Format() == c.State.Format() && sameTarget(p.typ, s.Content, c.Target)
+}
+
+func currentGen(s dns.Snapshot) uint64 {
+	if !s.HasState {
+		return 0
+	}
+	return s.State.Gen
+}
+
+// sameTarget compares record contents as the API normalises them: host
+// names without case or trailing dot, addresses by value.
+func sameTarget(typ, a, b string) bool {
+	if typ == "A" || typ == "AAAA" {
+		x, errX := netip.ParseAddr(a)
+		y, errY := netip.ParseAddr(b)
+		return errX == nil && errY == nil && x == y
+	}
+	return strings.EqualFold(strings.TrimSuffix(a, "."), strings.TrimSuffix(b, "."))
+}
+
+// QuoteTXT writes s as one quoted DNS character-string, the form Cloudflare
+// documents for TXT content; state.Parse reads it back.
+func QuoteTXT(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}

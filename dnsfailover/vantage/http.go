@@ -1,0 +1,46 @@
+package vantage
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
+)
+
+// HandlerOptions configures the vantage point's HTTP surface.
+type HandlerOptions struct {
+	Secrets [][]byte // peer HMAC keys; the first is current, more are accepted while rotating
+	Skew    time.Duration
+	Log     *slog.Logger
+}
+
+// Handler serves POST /observe (signed peer requests), GET /status (the last
+// round, as JSON; it holds no secret) and GET /healthz.
+func (v *Vantage) Handler(o HandlerOptions) (http.Handler, error) {
+	observe, err := peers.NewHandler(peers.HandlerOptions{
+		Secrets: o.Secrets,
+		Skew:    o.Skew,
+		Observe: v.Check,
+		Log:     o.Log,
+		Now:     v.o.Now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	v.observe = observe
+	mux := http.NewServeMux()
+	mux.Handle(peers.Path, observe)
+	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(v.Last())
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	return mux, nil
+}

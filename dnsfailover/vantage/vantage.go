@@ -1,0 +1,311 @@
+// Package vantage runs one vantage point: every round it checks the primary
+// and the standby, and when its own results make it suspect the primary it
+// asks its peers, lets the quorum decide and, if the failover machine says
+// so, switches the record. The same Vantage is driven by a ticker in
+// `probe serve`, by scheduled invocations in Lambda, and by the local world.
+package vantage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
+	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
+	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
+	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
+	"github.com/switchyard-dns/switchyard/dnsfailover/quorum"
+	"github.com/switchyard-dns/switchyard/dnsfailover/state"
+)
+
+// Options wires a Vantage. Every field but Events, Now and Log is required.
+type Options struct {
+	ID            string // provider:region
+	Primary       probe.Func
+	Standby       probe.Func
+	PrimaryTarget string
+	StandbyTarget string
+	DNS           *dns.Cached
+	Peers         []peers.Peer
+	PeerClient    *peers.Client
+	Rule          quorum.Rule
+	Policy        failover.Policy
+	DryRun        bool
+	History       int // results kept per target; default 20
+	Log           *slog.Logger
+	Now           func() time.Time
+	// Events, when set, receives every noteworthy event (suspicion, verdict,
+	// switch, refusal, errors). It must not block.
+	Events func(Event)
+}
+
+// Vantage is one vantage point. Its methods are safe for concurrent use;
+// rounds are serialised.
+type Vantage struct {
+	o       Options
+	primary *probe.History
+	standby *probe.History
+
+	roundMu sync.Mutex // one round at a time
+
+	mu   sync.Mutex // guards last
+	last Round
+
+	observe *peers.Handler // set by Handler; its rejection counts feed Status
+}
+
+// New returns a Vantage; it does no I/O.
+func New(o Options) *Vantage {
+	if o.History <= 0 {
+		o.History = 20
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	o.Log = o.Log.With("vantage", o.ID)
+	return &Vantage{o: o, primary: probe.NewHistory(o.History), standby: probe.NewHistory(o.History)}
+}
+
+// ID returns the vantage id.
+func (v *Vantage) ID() string { return v.o.ID }
+
+// Round is what one round saw and did.
+type Round struct {
+	Vantage  string            `json:"vantage"`
+	At       time.Time         `json:"at"`
+	Primary  probe.Result      `json:"primary"`
+	Standby  probe.Result      `json:"standby"`
+	Record   *dns.Snapshot     `json:"record,omitempty"`
+	Active   state.Side        `json:"active,omitempty"`
+	Decision failover.Decision `json:"decision"`
+	Verdict  *quorum.Verdict   `json:"verdict,omitempty"`
+	Switched bool              `json:"switched"`
+	Error    string            `json:"error,omitempty"`
+}
+
+// Check runs both checks in parallel, without touching the history. It is
+// what a peer's /observe request gets: a fresh observation.
+func (v *Vantage) Check(ctx context.Context) peers.Observation {
+	var wg sync.WaitGroup
+	var p, s probe.Result
+	wg.Add(2)
+	go func() { defer wg.Done(); p = v.o.Primary(ctx) }()
+	go func() { defer wg.Done(); s = v.o.Standby(ctx) }()
+	wg.Wait()
+	return peers.Observation{Vantage: v.o.ID, At: v.o.Now(), Primary: p, Standby: s}
+}
+
+// RunRound probes, decides and, when the quorum agrees, switches.
+func (v *Vantage) RunRound(ctx context.Context) Round {
+	v.roundMu.Lock()
+	defer v.roundMu.Unlock()
+
+	obs := v.Check(ctx)
+	v.primary.Add(obs.Primary)
+	v.standby.Add(obs.Standby)
+	r := Round{Vantage: v.o.ID, At: obs.At, Primary: obs.Primary, Standby: obs.Standby}
+	v.o.Log.Debug("round", "primary_ok", obs.Primary.OK, "primary_reason", obs.Primary.Reason,
+		"standby_ok", obs.Standby.OK, "latency_ms", obs.Primary.Latency.Milliseconds())
+
+	v.decide(ctx, &r, obs)
+
+	v.mu.Lock()
+	v.last = r
+	v.mu.Unlock()
+	v.emit(Event{Kind: EventRound, Round: &r})
+	return r
+}
+
+func (v *Vantage) decide(ctx context.Context, r *Round, own peers.Observation) {
+	snap, err := v.o.DNS.Read(ctx)
+	if err != nil {
+		v.fail(r, "read DNS", err)
+		return
+	}
+	st, err := v.current(snap)
+	if err != nil {
+		v.fail(r, "read state", err)
+		return
+	}
+	r.Record, r.Active = &snap, st.Active
+
+	in := failover.Input{
+		State:        st,
+		PrimaryFails: probe.ConsecutiveFailures(v.primary.Results()),
+		PrimaryOKs:   probe.ConsecutiveSuccesses(v.primary.Results()),
+		Now:          v.o.Now(),
+	}
+	d := failover.Decide(v.o.Policy, in)
+	r.Decision = d
+	if d.Action != failover.Poll {
+		return
+	}
+
+	// Suspicion: read the state again (another vantage may have switched
+	// already) and ask every peer for a fresh observation.
+	v.emit(Event{Kind: EventSuspect, To: d.To, Reason: d.Reason})
+	snap, err = v.o.DNS.Fresh(ctx)
+	if err != nil {
+		v.fail(r, "read DNS", err)
+		return
+	}
+	if st, err = v.current(snap); err != nil {
+		v.fail(r, "read state", err)
+		return
+	}
+	r.Record, r.Active, in.State = &snap, st.Active, st
+	if d = failover.Decide(v.o.Policy, in); d.Action != failover.Poll {
+		r.Decision = d
+		return
+	}
+
+	verdict := quorum.Decide(v.o.Now(), v.votes(ctx, own), v.o.Rule)
+	r.Verdict = &verdict
+	in.Verdict = &verdict
+	d = failover.Decide(v.o.Policy, in)
+	r.Decision = d
+	v.o.Log.Info("verdict", "action", d.Action, "to", d.To, "reason", d.Reason,
+		"down", verdict.Down, "up", verdict.Up, "abstained", verdict.Abstained, "ignored", verdict.Ignored)
+
+	switch d.Action {
+	case failover.Refuse:
+		v.emit(Event{Kind: EventRefused, To: d.To, Reason: d.Reason, Verdict: &verdict})
+	case failover.Switch:
+		v.switchTo(ctx, r, snap, st, d)
+	}
+}
+
+// votes gathers this vantage's own vote and every peer's fresh one. A peer
+// that does not answer, answers late or answers with a bad signature
+// abstains: it is logged, never counted as down.
+func (v *Vantage) votes(ctx context.Context, own peers.Observation) []quorum.Vote {
+	votes := []quorum.Vote{voteOf(own)}
+	for _, reply := range v.o.PeerClient.ObserveAll(ctx, v.o.Peers) {
+		if reply.Err != nil {
+			v.o.Log.Warn("peer abstains", "peer", reply.Peer.ID, "error", reply.Err)
+			continue
+		}
+		votes = append(votes, voteOf(reply.Obs))
+	}
+	return votes
+}
+
+func voteOf(o peers.Observation) quorum.Vote {
+	return quorum.Vote{Vantage: o.Vantage, PrimaryUp: o.Primary.OK, StandbyUp: o.Standby.OK, At: o.At}
+}
+
+func (v *Vantage) switchTo(ctx context.Context, r *Round, snap dns.Snapshot, st state.State, d failover.Decision) {
+	target := v.o.PrimaryTarget
+	if d.To == state.Standby {
+		target = v.o.StandbyTarget
+	}
+	next := st.Next(d.To, v.o.ID, d.Reason, false, v.o.Now())
+	if v.o.DryRun {
+		v.o.Log.Warn("dry run: would switch", "record", snap.Name, "from", snap.Content, "to", target, "state", next.Format())
+		v.emit(Event{Kind: EventDryRun, To: d.To, Target: target, Generation: next.Gen, Reason: d.Reason})
+		return
+	}
+	after, err := v.o.DNS.Write(ctx, dns.Change{Target: target, State: next})
+	if errors.Is(err, dns.ErrStale) {
+		v.o.Log.Info("another vantage point wrote first; giving up this switch", "error", err)
+		v.emit(Event{Kind: EventStale, To: d.To, Reason: err.Error()})
+		return
+	}
+	if err != nil {
+		v.fail(r, "switch "+snap.Name+" to "+string(d.To), err)
+		return
+	}
+	r.Record, r.Active, r.Switched = &after, after.State.Active, true
+	v.o.Log.Warn("switched", "record", after.Name, "from", snap.Content, "to", after.Content,
+		"active", after.State.Active, "generation", after.State.Gen, "reason", d.Reason)
+	v.emit(Event{Kind: EventSwitched, To: d.To, Target: after.Content, Generation: after.State.Gen, Reason: d.Reason})
+}
+
+// current returns the state of the record. Before the first switch there is
+// no state TXT; the record's content says which side is active. A record
+// pointing at neither target was changed by hand outside switchyard, and a
+// state that disagrees with the record is inconsistent: in both cases
+// switchyard holds rather than fight a person.
+func (v *Vantage) current(snap dns.Snapshot) (state.State, error) {
+	var side state.Side
+	switch snap.Content {
+	case v.o.PrimaryTarget:
+		side = state.Primary
+	case v.o.StandbyTarget:
+		side = state.Standby
+	default:
+		return state.State{}, fmt.Errorf("record %s points at %q, which is neither the primary target %q nor the standby target %q; not touching it",
+			snap.Name, snap.Content, v.o.PrimaryTarget, v.o.StandbyTarget)
+	}
+	if !snap.HasState {
+		return state.State{Active: side}, nil
+	}
+	if snap.State.Active != side {
+		return state.State{}, fmt.Errorf("record %s points at the %s but its state says %s; not touching it", snap.Name, side, snap.State.Active)
+	}
+	return snap.State, nil
+}
+
+func (v *Vantage) fail(r *Round, doing string, err error) {
+	r.Error = fmt.Sprintf("%s: %v", doing, err)
+	v.o.Log.Error(doing, "error", err)
+	v.emit(Event{Kind: EventError, Reason: r.Error})
+}
+
+func (v *Vantage) emit(e Event) {
+	if v.o.Events == nil {
+		return
+	}
+	e.Vantage, e.At = v.o.ID, v.o.Now()
+	v.o.Events(e)
+}
+
+// Last returns the most recent round.
+func (v *Vantage) Last() Round {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.last
+}
+
+// Run runs a round every interval until ctx ends.
+func (v *Vantage) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		v.RunRound(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RunUntil runs rounds every interval until the deadline less margin, as a
+// Lambda invocation does to probe more often than its once-a-minute schedule.
+func (v *Vantage) RunUntil(ctx context.Context, interval, margin time.Duration) []Round {
+	var rounds []Round
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return append(rounds, v.RunRound(ctx))
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		rounds = append(rounds, v.RunRound(ctx))
+		if time.Until(deadline) < interval+margin {
+			return rounds
+		}
+		select {
+		case <-ctx.Done():
+			return rounds
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,115 @@
+// Command probe is a switchyard vantage point.
+//
+//	probe serve   serve POST /observe, GET /status and GET /healthz on $PORT and probe every SWITCHYARD_INTERVAL
+//	probe once    check the primary and the standby once and print the observation as JSON
+//
+// Configuration comes from SWITCHYARD_* environment variables; --help lists them.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/assemble"
+	"github.com/switchyard-dns/switchyard/dnsfailover/config"
+	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `usage: probe serve|once
+
+  serve   serve POST /observe, GET /status and GET /healthz on $PORT
+          and run a probe round every SWITCHYARD_INTERVAL
+  once    check the primary and the standby once, print the observation as JSON
+
+Exit status: 0 ok, 1 the check failed (once) or the server stopped with an error,
+2 bad usage or configuration.
+
+Environment:
+`
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
+		fmt.Fprint(stderr, usage)
+		config.WriteUsageText(stderr)
+		if len(args) == 1 && args[0] != "help" {
+			return 0
+		}
+		return 2
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	cfg, err := config.Load()
+	if err != nil {
+		fmt.Fprintf(stderr, "probe: configuration:\n%v\n", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	v, err := assemble.Vantage(cfg, assemble.Deps{Log: log})
+	if err != nil {
+		fmt.Fprintf(stderr, "probe: %v\n", err)
+		return 2
+	}
+	switch args[0] {
+	case "once":
+		obs := v.Check(ctx)
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(obs)
+		if !obs.Primary.OK || !obs.Standby.OK {
+			return 1
+		}
+		return 0
+	case "serve":
+		if err := serve(ctx, v, cfg, log); err != nil {
+			log.Error("serve", "error", err)
+			return 1
+		}
+		return 0
+	default:
+		fmt.Fprintf(stderr, "probe: unknown command %q\n%s", args[0], usage)
+		return 2
+	}
+}
+
+func serve(ctx context.Context, v *vantage.Vantage, cfg config.Config, log *slog.Logger) error {
+	h, err := v.Handler(vantage.HandlerOptions{Secrets: [][]byte{[]byte(cfg.Secret.Reveal())}, Skew: cfg.ClockSkew, Log: log})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+	}
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on PORT %d: %w", cfg.Port, err)
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "vantage", cfg.Vantage, "interval", cfg.Interval.String())
+	go v.Run(ctx, cfg.Interval)
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
