@@ -51,9 +51,9 @@ func TestDecide(t *testing.T) {
 			rule:  rule, wantStandby: true, wantCounts: [2]int{3, 1},
 		},
 		{
-			name:  "one provider is enough when min providers is 1",
-			votes: []Vote{down("aws:us-east-1"), down("aws:us-west-2"), down("aws:eu-west-1"), up("gcp:europe-west1")},
-			rule:  Rule{Vantages: four, Quorum: 3, MinProviders: 1, MaxAge: 30 * time.Second},
+			name:     "one provider is enough when min providers is 1",
+			votes:    []Vote{down("aws:us-east-1"), down("aws:us-west-2"), down("aws:eu-west-1"), up("gcp:europe-west1")},
+			rule:     Rule{Vantages: four, Quorum: 3, MinProviders: 1, MaxAge: 30 * time.Second},
 			wantDown: true, wantStandby: true, wantCounts: [2]int{3, 1},
 		},
 		{
