@@ -1,0 +1,36 @@
+// Package local tests the local world end to end: every scenario against the
+// real code paths, and the `infra/local` program as a user runs it.
+package local
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/switchyard-dns/switchyard/infra/local/scenario"
+	"github.com/switchyard-dns/switchyard/infra/local/world"
+)
+
+// TestScenarios plays every scenario; each checks its own expectations
+// (switch on a real outage, no switch on a single vantage's fault, damped
+// flapping) and fails saying which did not hold.
+func TestScenarios(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scenarios take about a minute; skipped with -short")
+	}
+	for _, sc := range scenario.All {
+		t.Run(sc.Name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			rec := scenario.NewRecorder(func(e world.Event) {
+				if e.Kind != "round" {
+					t.Logf("%s %s %s %s %s", e.At.Format("15:04:05.000"), e.Vantage, e.Kind, e.To, e.Reason)
+				}
+			})
+			out := scenario.Play(ctx, sc, world.Options{Interval: 500 * time.Millisecond}, rec)
+			if out.Err != nil {
+				t.Fatal(out.Err)
+			}
+		})
+	}
+}
