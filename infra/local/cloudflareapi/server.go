@@ -60,6 +60,8 @@ type Server struct {
 	pending  [][]Record // committed snapshots not yet handed to onChange
 	failures []failure
 
+	inj injector // faults injected with Inject; see inject.go
+
 	// notifyMu lets one goroutine at a time hand pending snapshots to the
 	// OnChange callbacks, in commit order and without holding mu, so a
 	// callback may call Records.
@@ -230,6 +232,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.calls = append(s.calls, Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: sw.status})
 		s.mu.Unlock()
 	}()
+	if s.injected(sw, r) {
+		return
+	}
 	if f, ok := s.takeFailure(); ok {
 		writeFailure(sw, f)
 		return
