@@ -59,6 +59,8 @@ type Options struct {
 	Failback     string        // manual (default) or auto
 	MinDwell     time.Duration // default 10 intervals
 	Log          *slog.Logger  // nil: discard
+	// Clock, when set, gives each vantage point its own clock (see clock.go).
+	Clock func(id string) func() time.Time
 	// Events receives every vantage event and every world event. It must not block.
 	Events func(Event)
 }
@@ -210,6 +212,7 @@ func (w *World) startNodes(ctx context.Context, canary []byte) error {
 			ProbeHTTP: &http.Client{Transport: n.Net},
 			PeerHTTP:  &http.Client{Transport: n.PeerNet},
 			Log:       w.opts.Log,
+			Now:       w.opts.clockFor(n.ID),
 			Events:    func(e vantage.Event) { w.emit(Event{Event: e}) },
 		})
 		if err != nil {
