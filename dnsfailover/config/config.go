@@ -38,6 +38,8 @@ type Config struct {
 	PeerTimeout time.Duration `envconfig:"PEER_TIMEOUT" default:"4s" desc:"how long to wait for a peer's fresh observation; longer than SWITCHYARD_PROBE_TIMEOUT (the peer checks the origin first) and shorter than SWITCHYARD_INTERVAL; a peer that does not answer abstains"`
 	ClockSkew   time.Duration `envconfig:"CLOCK_SKEW" default:"30s" desc:"peer messages older or newer than this are rejected"`
 
+	SecretPrevious Secret `envconfig:"SECRET_PREVIOUS" desc:"while rotating keys: a second HMAC key accepted on peer requests but never sent (at least 32 bytes; empty when not rotating)"`
+
 	Quorum       int `envconfig:"QUORUM" default:"0" desc:"down votes needed to switch (0: a majority of all configured vantage points)"`
 	MinProviders int `envconfig:"MIN_PROVIDERS" default:"0" desc:"distinct providers needed among the down votes (0: 2 when two or more are configured, else 1)"`
 

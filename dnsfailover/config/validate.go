@@ -64,6 +64,7 @@ func (c Config) validate(unparsed map[string]bool) []string {
 	c.checkRecord(k)
 	c.checkChecks(k)
 	c.checkVantages(k)
+	c.checkRotation(k)
 	c.checkTiming(k)
 	c.checkDNS(k)
 	return k.problems

@@ -87,7 +87,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func serve(ctx context.Context, v *vantage.Vantage, cfg config.Config, log *slog.Logger) error {
-	h, err := v.Handler(vantage.HandlerOptions{Secrets: [][]byte{[]byte(cfg.Secret.Reveal())}, Skew: cfg.ClockSkew, Log: log})
+	h, err := v.Handler(vantage.HandlerOptions{Secrets: cfg.PeerSecrets(), Skew: cfg.ClockSkew, Log: log})
 	if err != nil {
 		return err
 	}
@@ -95,6 +95,12 @@ func serve(ctx context.Context, v *vantage.Vantage, cfg config.Config, log *slog
 		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
+		// Peer bodies are tiny and a reply waits at most for one check, so
+		// a client that trickles bytes or never reads is cut off.
+		ReadTimeout:    10 * time.Second,
+		WriteTimeout:   cfg.ProbeTimeout + 10*time.Second,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 16 << 10, // the signature headers are under 1 KiB
 	}
 	ln, err := net.Listen("tcp", srv.Addr)
 	if err != nil {
