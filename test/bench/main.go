@@ -26,9 +26,11 @@ func main() {
 	seed := flag.Uint64("seed", uint64(time.Now().UnixNano()), "random seed for the fault trials")
 	flag.Parse()
 	ctx := context.Background()
-	if err := timeOutages(ctx, *outages, *interval); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
+	for _, name := range []string{"primary-outage", "primary-blackhole"} {
+		if err := timeOutages(ctx, name, *outages, *interval); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
 	}
 	if err := faultTrials(ctx, *trials, *interval, *seed); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -36,22 +38,27 @@ func main() {
 	}
 }
 
-func timeOutages(ctx context.Context, n int, interval time.Duration) error {
-	sc, _ := scenario.Find("primary-outage")
+// timeOutages plays scenario name n times and prints how long the fault
+// took to reach authoritative DNS.
+func timeOutages(ctx context.Context, name string, n int, interval time.Duration) error {
+	sc, err := scenario.Find(name)
+	if err != nil {
+		return err
+	}
 	var elapsed []time.Duration
 	var bound time.Duration
 	start := time.Now()
 	for i := range n {
 		out := scenario.Play(ctx, sc, world.Options{Interval: interval}, scenario.NewRecorder(nil))
 		if out.Err != nil {
-			return fmt.Errorf("outage run %d: %w", i+1, out.Err)
+			return fmt.Errorf("%s run %d: %w", name, i+1, out.Err)
 		}
 		elapsed = append(elapsed, out.Elapsed[0])
 		bound = out.Bound
 	}
 	slices.Sort(elapsed)
-	fmt.Printf("primary outage, %d runs, interval %s, FAIL_AFTER 3, probe timeout %s (%s total)\n",
-		n, interval, interval*3/5, time.Since(start).Round(time.Second))
+	fmt.Printf("%s (%s), %d runs, interval %s, FAIL_AFTER 3, probe timeout %s (%s total)\n",
+		name, sc.About, n, interval, interval*3/5, time.Since(start).Round(time.Second))
 	fmt.Printf("  fault → authoritative DNS answer changed: p50 %dms  p95 %dms  max %dms\n",
 		pct(elapsed, 50).Milliseconds(), pct(elapsed, 95).Milliseconds(), elapsed[len(elapsed)-1].Milliseconds())
 	fmt.Printf("  bound K·I + 2T + one API write (budget I): %dms  → p95 within bound: %v\n",

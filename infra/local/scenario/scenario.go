@@ -150,6 +150,17 @@ var All = []Scenario{
 		},
 	},
 	{
+		Name:  "primary-blackhole",
+		About: "the primary stops answering at all (requests hang until timeout): switch to the standby",
+		Play: func(ctx context.Context, s *Stage) error {
+			if err := s.Steady(ctx); err != nil {
+				return err
+			}
+			s.Inject("primary origin hangs every request", func() { s.W.Primary.SetDelay(time.Hour) })
+			return s.ExpectAnswer(ctx, world.StandbyTarget, 3*s.Bound())
+		},
+	},
+	{
 		Name:  "failback-auto",
 		About: "FAILBACK=auto: outage, switch, recovery, then back to the primary after RECOVER_AFTER and MIN_DWELL",
 		Configure: func(o *world.Options) {
