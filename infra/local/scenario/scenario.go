@@ -146,6 +146,7 @@ var All = []Scenario{
 			if Count(s.R.Since(mark), SwitchTo(state.Primary)) > 0 || s.W.CurrentAnswer() != world.StandbyTarget {
 				return errors.New("failback is manual, but traffic moved back to the primary")
 			}
+			s.W.Fault(world.EventNote, fmt.Sprintf("primary healthy for %d rounds everywhere; still on the standby (failback is manual)", s.W.Options().RecoverAfter+2))
 			return nil
 		},
 	},
@@ -205,7 +206,11 @@ var All = []Scenario{
 			}); err != nil {
 				return err
 			}
-			return s.NoSwitchSince(mark)
+			if err := s.NoSwitchSince(mark); err != nil {
+				return err
+			}
+			s.W.Fault(world.EventNote, cut.ID+" was refused twice by its peers; the record never moved")
+			return nil
 		},
 	},
 	{

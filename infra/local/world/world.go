@@ -77,6 +77,7 @@ const (
 	EventFault      vantage.EventKind = "fault"
 	EventHeal       vantage.EventKind = "heal"
 	EventDNSChanged vantage.EventKind = "dns_changed"
+	EventNote       vantage.EventKind = "note" // a scenario's remark on what it checked
 )
 
 // World is a running local world.
