@@ -1,0 +1,133 @@
+// Package metrics turns a vantage point's rounds into CloudWatch Embedded
+// Metric Format (EMF) documents: JSON log lines that CloudWatch Logs turns
+// into metrics, so a Lambda function publishes metrics by printing, with no
+// CloudWatch API call, no SDK and no extra latency.
+//
+// One document per round carries every metric of that round:
+//
+//	PrimaryLatency, StandbyLatency      ms, how long each check took
+//	PrimaryProbeFailures, StandbyProbeFailures  1 when the check failed, else 0
+//	DownVotes, UpVotes, AbstainedVotes  only in rounds that asked the peers
+//	Switches                            1 when this round moved the record
+//	RefusedSwitches                     1 when the quorum refused a switch
+//	Errors                              1 when DNS could not be read or written
+//
+// all with the dimensions Record and Vantage. The alarm in template.yaml
+// watches Switches.
+package metrics
+
+import (
+	"encoding/json"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
+	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
+)
+
+// Namespace is the CloudWatch namespace of every metric.
+const Namespace = "Switchyard"
+
+// Metric names, as the template's alarm and dashboards refer to them.
+const (
+	PrimaryLatency       = "PrimaryLatency"
+	StandbyLatency       = "StandbyLatency"
+	PrimaryProbeFailures = "PrimaryProbeFailures"
+	StandbyProbeFailures = "StandbyProbeFailures"
+	DownVotes            = "DownVotes"
+	UpVotes              = "UpVotes"
+	AbstainedVotes       = "AbstainedVotes"
+	Switches             = "Switches"
+	RefusedSwitches      = "RefusedSwitches"
+	Errors               = "Errors"
+)
+
+// EMF writes one EMF document per round to W. Use its Event method as the
+// vantage point's Events hook; it ignores every event but round.
+type EMF struct {
+	w      io.Writer
+	record string
+	id     string
+	mu     sync.Mutex // one document per Write, never interleaved
+}
+
+// New returns an EMF writer for the record and vantage id; in Lambda, w is
+// os.Stdout (CloudWatch Logs reads EMF from the function's log stream).
+func New(w io.Writer, record, vantageID string) *EMF {
+	return &EMF{w: w, record: record, id: vantageID}
+}
+
+type metricDef struct {
+	Name string `json:"Name"`
+	Unit string `json:"Unit"`
+}
+
+type directive struct {
+	Namespace  string      `json:"Namespace"`
+	Dimensions [][]string  `json:"Dimensions"`
+	Metrics    []metricDef `json:"Metrics"`
+}
+
+type metadata struct {
+	Timestamp         int64       `json:"Timestamp"`
+	CloudWatchMetrics []directive `json:"CloudWatchMetrics"`
+}
+
+// Event writes the metrics of a round event; other events are already in
+// the round that follows them. Write errors are dropped: metrics must
+// never stop a vantage point.
+func (e *EMF) Event(ev vantage.Event) {
+	if ev.Kind != vantage.EventRound || ev.Round == nil {
+		return
+	}
+	doc, err := e.Document(*ev.Round)
+	if err != nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, _ = e.w.Write(doc)
+}
+
+// Document returns the EMF document of one round, newline-terminated.
+func (e *EMF) Document(r vantage.Round) ([]byte, error) {
+	doc := map[string]any{"Record": e.record, "Vantage": e.id}
+	var defs []metricDef
+	put := func(name, unit string, value float64) {
+		defs = append(defs, metricDef{Name: name, Unit: unit})
+		doc[name] = value
+	}
+	put(PrimaryLatency, "Milliseconds", float64(r.Primary.Latency)/float64(time.Millisecond))
+	put(StandbyLatency, "Milliseconds", float64(r.Standby.Latency)/float64(time.Millisecond))
+	put(PrimaryProbeFailures, "Count", flag(!r.Primary.OK))
+	put(StandbyProbeFailures, "Count", flag(!r.Standby.OK))
+	if v := r.Verdict; v != nil {
+		put(DownVotes, "Count", float64(v.Down))
+		put(UpVotes, "Count", float64(v.Up))
+		put(AbstainedVotes, "Count", float64(len(v.Abstained)))
+	}
+	put(Switches, "Count", flag(r.Switched))
+	put(RefusedSwitches, "Count", flag(r.Decision.Action == failover.Refuse))
+	put(Errors, "Count", flag(r.Error != ""))
+	doc["_aws"] = metadata{
+		Timestamp: r.At.UnixMilli(),
+		CloudWatchMetrics: []directive{{
+			Namespace:  Namespace,
+			Dimensions: [][]string{{"Record", "Vantage"}},
+			Metrics:    defs,
+		}},
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+func flag(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
