@@ -54,9 +54,9 @@ const (
 
 // Decision is the machine's answer, with the reason in words for logs.
 type Decision struct {
-	Action Action
-	To     state.Side // for Switch and Refuse: where traffic would go
-	Reason string
+	Action Action     `json:"action"`
+	To     state.Side `json:"to,omitempty"` // for Switch and Refuse: where traffic would go
+	Reason string     `json:"reason"`
 }
 
 // Decide returns what to do given p and in.

@@ -69,7 +69,12 @@ func New(o Options) *Vantage {
 		o.Log = slog.Default()
 	}
 	o.Log = o.Log.With("vantage", o.ID)
-	return &Vantage{o: o, primary: probe.NewHistory(o.History), standby: probe.NewHistory(o.History)}
+	return &Vantage{
+		o:       o,
+		primary: probe.NewHistory(o.History),
+		standby: probe.NewHistory(o.History),
+		last:    Round{Vantage: o.ID}, // /status names the vantage even before its first round
+	}
 }
 
 // ID returns the vantage id.
