@@ -252,8 +252,13 @@ func TestWriteSwitchesAndRefusesStale(t *testing.T) {
 				t.Fatalf("batch requests = %d, want 1", n)
 			}
 			recs := w.api.Records()
-			// Sorted by name: "_switchyard.assets..." comes first.
-			if len(recs) != 2 || recs[0].Type != "TXT" || recs[0].Name != "_switchyard."+record || recs[0].TTL != 60 || recs[0].Comment == "" {
+			// Sorted by name: the generation claim (claim.go), then
+			// "_switchyard.assets...", then the record.
+			if len(recs) != 3 || recs[0].Name != ClaimName(record) || recs[0].Content != ClaimContent(1) {
+				t.Fatalf("records = %+v, want the gen 1 claim first", recs)
+			}
+			recs = recs[1:]
+			if recs[0].Type != "TXT" || recs[0].Name != "_switchyard."+record || recs[0].TTL != 60 || recs[0].Comment == "" {
 				t.Fatalf("records = %+v", recs)
 			}
 
@@ -276,8 +281,8 @@ func TestWriteSwitchesAndRefusesStale(t *testing.T) {
 			if err != nil || got.Content != tc.primary || got.State.Gen != 2 {
 				t.Fatalf("fail back: %+v, %v", got, err)
 			}
-			if n := len(w.api.Records()); n != 2 {
-				t.Fatalf("records = %d after fail back, want 2 (TXT patched, not added)", n)
+			if n := len(w.api.Records()); n != 4 {
+				t.Fatalf("records = %d after fail back, want 4 (TXT patched, not added; claims of gen 1 and 2)", n)
 			}
 		})
 	}
@@ -399,7 +404,7 @@ func TestBatchCommittedButAnswerLost(t *testing.T) {
 	}
 	txts := 0
 	for _, r := range w.api.Records() {
-		if r.Type == "TXT" {
+		if r.Type == "TXT" && r.Name == state.RecordName(record) {
 			txts++
 		}
 	}

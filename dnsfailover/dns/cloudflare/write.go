@@ -40,9 +40,12 @@ func (p *Provider) Write(ctx context.Context, c dns.Change) (dns.Snapshot, error
 			return dns.Snapshot{}, fmt.Errorf("cloudflare: write %s: stored state is already at gen %d, this change was prepared from gen %d: %w",
 				p.record, gen, c.State.Gen-1, dns.ErrStale)
 		}
-		err = classify(ctx, p.batch(ctx, cur, c.Target, content))
+		err = classify(ctx, p.batch(ctx, cur, c.Target, content, c.State.Gen))
 		if err == nil {
 			break
+		}
+		if claimTaken(err) {
+			return p.claimedElsewhere(ctx, c, err)
 		}
 		wait, ok := p.retryWait(ctx, err, attempt)
 		if !ok {
@@ -75,16 +78,20 @@ func (p *Provider) checkChange(c dns.Change) error {
 }
 
 // batch sends the one request that changes the record and the TXT together.
-func (p *Provider) batch(ctx context.Context, cur current, target, content string) error {
+// It also posts the claim of generation gen (see claim.go), so that no
+// other batch of that generation can ever commit.
+func (p *Provider) batch(ctx context.Context, cur current, target, content string, gen uint64) error {
 	var b cfdns.RecordBatchParams
 	set(&b.ZoneID, p.zoneID)
 	patches := []cfdns.BatchPatchUnionParam{patchTarget(p.typ, cur.targetID, target, p.ttl)}
+	posts := []cfdns.RecordBatchParamsPostUnion{postClaim(p.record, gen, p.ttl)}
 	if cur.txtID != "" {
 		patches = append(patches, patchTXT(cur.txtID, content, p.ttl))
 	} else {
-		set(&b.Posts, []cfdns.RecordBatchParamsPostUnion{postTXT(p.txtName, content, p.ttl)})
+		posts = append(posts, postTXT(p.txtName, content, p.ttl))
 	}
 	set(&b.Patches, patches)
+	set(&b.Posts, posts)
 	_, err := p.api.Batch(ctx, b)
 	return err
 }
@@ -136,4 +143,26 @@ func sameTarget(typ, a, b string) bool {
 // documents for TXT content; state.Parse reads it back.
 func QuoteTXT(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// claimedElsewhere answers a batch refused because generation c.State.Gen
+// is claimed already: done, if the claim is ours (an earlier attempt whose
+// answer was lost); ErrStale, if another writer moved the state on; and a
+// permanent error if nobody did, which means the state TXT was set back by
+// hand below a generation already written.
+func (p *Provider) claimedElsewhere(ctx context.Context, c dns.Change, batchErr error) (dns.Snapshot, error) {
+	cur, err := p.read(ctx)
+	if err != nil {
+		return dns.Snapshot{}, fmt.Errorf("cloudflare: write %s: read after a refused claim: %w", p.record, err)
+	}
+	if p.applied(cur.snap, c) {
+		return p.verify(ctx, c)
+	}
+	if gen := currentGen(cur.snap); gen >= c.State.Gen {
+		return dns.Snapshot{}, fmt.Errorf("cloudflare: write %s: gen %d was written by %s first: %w",
+			p.record, c.State.Gen, cur.snap.State.By, dns.ErrStale)
+	}
+	return dns.Snapshot{}, fmt.Errorf("cloudflare: write %s: gen %d is claimed (%s %s exists) but the state is at gen %d: "+
+		"was the state TXT set back by hand? Delete the claims above gen %d or set the state's gen above them: %w: %w",
+		p.record, c.State.Gen, ClaimName(p.record), ClaimContent(c.State.Gen), currentGen(cur.snap), currentGen(cur.snap), batchErr, dns.ErrPermanent)
 }
