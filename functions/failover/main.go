@@ -1,0 +1,64 @@
+// Command failover is switchyard's manual control: see what switchyard
+// sees, move traffic by hand and pin it, hand it back to automation.
+//
+//	failover [--env-file F] status [--json]
+//	failover [--env-file F] standby|primary [--reason T] [--force] [--dry-run] [--yes]
+//	failover [--env-file F] auto [--reason T] [--dry-run] [--yes]
+//
+// With AWS_LAMBDA_RUNTIME_API set it runs as a Lambda instead, taking the
+// payload {"action":"status|standby|primary|auto","reason":"…","force":false,"dry_run":false}.
+// The logic lives in dnsfailover/manual; this is wiring.
+package main
+
+import (
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/assemble"
+	"github.com/switchyard-dns/switchyard/dnsfailover/config"
+	"github.com/switchyard-dns/switchyard/dnsfailover/manual"
+	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
+)
+
+func main() {
+	if os.Getenv("AWS_LAMBDA_RUNTIME_API") == "" {
+		os.Exit(runCLI(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	m, err := build(log)
+	if err != nil {
+		log.Error("failover: configuration", "error", err.Error())
+		os.Exit(2)
+	}
+	lambda.Start(m.Invoke)
+}
+
+// build loads the operator's configuration (config.LoadOperator: no
+// vantage id or peer secret needed) and wires a Manual from it.
+func build(log *slog.Logger) (*manual.Manual, error) {
+	cfg, err := config.LoadOperator()
+	if err != nil {
+		return nil, err
+	}
+	deps := assemble.Deps{Log: log}
+	primary, standby, err := assemble.Probes(cfg, deps)
+	if err != nil {
+		return nil, err
+	}
+	provider, err := assemble.Provider(cfg, deps)
+	if err != nil {
+		return nil, err
+	}
+	var ps []peers.Peer
+	for _, p := range cfg.Peers {
+		ps = append(ps, peers.Peer{ID: p.ID, URL: p.URL})
+	}
+	return manual.New(manual.Options{
+		DNS: provider, Primary: primary, Standby: standby,
+		PrimaryTarget: cfg.PrimaryTarget, StandbyTarget: cfg.StandbyTarget,
+		Peers: ps, Self: cfg.Vantage, Failback: cfg.Failback,
+		PeerTimeout: cfg.PeerTimeout, Log: log,
+	}), nil
+}
