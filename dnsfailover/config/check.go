@@ -47,13 +47,13 @@ func ParseCheck(raw string) (Check, error) {
 	switch u.Scheme {
 	case "http", "https":
 		if u.Host == "" {
-			return Check{}, fmt.Errorf("%q has no host: %s", raw, forms)
+			return Check{}, fmt.Errorf("%s has no host: %s", quoteURL(raw), forms)
 		}
 		return Check{Kind: "http", URL: u}, nil
 	case "s3":
 		return parseS3Check(u)
 	default:
-		return Check{}, fmt.Errorf("%q: %s", raw, forms)
+		return Check{}, fmt.Errorf("%s: %s", quoteURL(raw), forms)
 	}
 }
 

@@ -99,9 +99,9 @@ func checkBaseURL(raw string) error {
 	case u.User != nil:
 		return errors.New("must not contain user info (credentials do not belong in a URL)")
 	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("%q: want an absolute http:// or https:// URL", raw)
+		return fmt.Errorf("%s: want an absolute http:// or https:// URL", quoteURL(raw))
 	case u.Host == "":
-		return fmt.Errorf("%q has no host", raw)
+		return fmt.Errorf("%s has no host", quoteURL(raw))
 	}
 	return nil
 }
