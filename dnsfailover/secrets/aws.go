@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
 // AWS fetches from Secrets Manager and SSM Parameter Store with the
@@ -47,19 +46,11 @@ func (a *AWS) Fetch(ctx context.Context, r Ref) (string, error) {
 		}
 		return *out.SecretString, nil
 	case SSM:
-		c := ssm.NewFromConfig(a.cfg, func(o *ssm.Options) {
-			if r.Region != "" {
-				o.Region = r.Region
-			}
-		})
-		out, err := c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(r.ID), WithDecryption: aws.Bool(true)})
-		if err != nil {
-			return "", err
+		region := r.Region
+		if region == "" {
+			region = a.cfg.Region
 		}
-		if out.Parameter == nil || out.Parameter.Value == nil {
-			return "", errors.New("no value in the answer")
-		}
-		return *out.Parameter.Value, nil
+		return getParameter(ctx, a.cfg, region, r.ID)
 	}
 	return "", fmt.Errorf("unknown store %q", r.Store)
 }

@@ -4,6 +4,10 @@
 //	probe once    check the primary and the standby once and print the observation as JSON
 //
 // Configuration comes from SWITCHYARD_* environment variables; --help lists them.
+//
+// Started by the AWS Lambda runtime (AWS_LAMBDA_RUNTIME_API is set) it is
+// the Lambda form instead: a scheduled event runs probe rounds, a Function
+// URL request is served like `probe serve` serves it (see lambda.go).
 package main
 
 import (
@@ -27,6 +31,9 @@ import (
 )
 
 func main() {
+	if inLambda() {
+		os.Exit(runLambda(os.Stdout, os.Stderr))
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
