@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 )
@@ -33,9 +32,6 @@ func (r *Request) UnmarshalJSON(b []byte) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
 		return &InputError{Msg: "bad payload: " + err.Error() + `: want {"action":"status|standby|primary|auto","reason":"…","force":false,"dry_run":false}`}
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return &InputError{Msg: "bad payload: more than one JSON value"}
 	}
 	*r = Request(p)
 	return nil

@@ -171,10 +171,10 @@ func (m *Manual) getStatus(ctx context.Context, p peers.Peer) (*vantage.Round, e
 		return nil, errors.New("bad reply: not a switchyard status")
 	}
 	switch {
-	case r.Vantage == "" && r.At.IsZero():
-		return nil, errors.New("up, no probe round yet")
 	case r.Vantage != p.ID:
-		return nil, fmt.Errorf("bad reply: it says it is %q", r.Vantage)
+		return nil, fmt.Errorf("bad reply: it says it is %q", short(r.Vantage))
+	case r.At.IsZero():
+		return nil, errors.New("up, no probe round yet")
 	}
 	return &r, nil
 }

@@ -30,7 +30,7 @@ func (r Report) WriteText(w io.Writer) error {
 	fmt.Fprintln(tw, "VANTAGE\tLAST ROUND\tPRIMARY\tSTANDBY\tSEES\tDECISION")
 	for _, v := range r.Vantages {
 		if v.Round == nil {
-			fmt.Fprintf(tw, "%s\t-\t%s\n", v.ID, v.Error)
+			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t%s\n", v.ID, v.Error)
 			continue
 		}
 		rd := v.Round
