@@ -62,12 +62,12 @@ func (r Result) WriteText(w io.Writer) error {
 	case r.After.Target != "" && after != before:
 		fmt.Fprintf(tw, "would be\t%s\t%s\n", r.After.describe(), r.After.State.describe())
 	}
-	if r.Check != nil {
+	if r.Check != nil && r.After.Side != "" {
 		forced := ""
 		if r.Forced && !r.Check.OK {
 			forced = " (forced)"
 		}
-		fmt.Fprintf(tw, "check\t%s\t%s%s\n", r.Check.Target, checkText(*r.Check), forced)
+		fmt.Fprintf(tw, "check\t%s now: %s%s\n", r.After.Side, checkText(*r.Check), forced)
 	}
 	if r.Note != "" {
 		fmt.Fprintf(tw, "\t%s\n", r.Note)

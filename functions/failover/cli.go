@@ -89,8 +89,10 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer stop()
 
 	mo := manual.MoveOptions{Reason: o.reason, Force: o.force, DryRun: o.dryRun, By: o.by}
+	asked := false
 	if !o.yes {
-		mo.Confirm = confirm(stdin, stdout, stderr, o.asJSN)
+		ask := confirm(stdin, stdout, stderr, o.asJSN)
+		mo.Confirm = func(plan manual.Result) error { asked = true; return ask(plan) }
 	}
 	var res manual.Result
 	switch o.action {
@@ -101,7 +103,7 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	default:
 		res, err = m.Move(ctx, state.Side(o.action), mo)
 	}
-	if res.Record != "" {
+	if res.Record != "" && (err == nil || !asked) { // a plan that was asked about is on screen already
 		show(stdout, res, o.asJSN)
 	}
 	if err != nil {
