@@ -69,7 +69,9 @@ func decode(t *testing.T, line []byte) (emfDoc, map[string]float64) {
 
 func TestRoundsBecomeMetrics(t *testing.T) {
 	at := time.Date(2026, 11, 25, 17, 0, 0, 0, time.UTC)
-	ok := func(ms int) probe.Result { return probe.Result{OK: true, Latency: time.Duration(ms) * time.Millisecond} }
+	ok := func(ms int) probe.Result {
+		return probe.Result{OK: true, Latency: time.Duration(ms) * time.Millisecond}
+	}
 	down := probe.Result{OK: false, Latency: 3 * time.Second, Reason: "timeout"}
 	tests := []struct {
 		name  string
