@@ -16,25 +16,25 @@ const maxRedirects = 5
 func newHTTP(spec Spec, u *url.URL, j judge) Func {
 	client := noOffHostRedirects(spec.HTTPClient, u.Host)
 	raw := u.String()
-	fetch := func(ctx context.Context) (int, []byte, error) {
+	fetch := func(ctx context.Context) (int, []byte, string, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
 		if err != nil {
-			return 0, nil, fmt.Errorf("build request: %w", err)
+			return 0, nil, "", fmt.Errorf("build request: %w", err)
 		}
 		req.Header.Set("User-Agent", userAgent)
 		// A CDN or proxy in front of the origin must not answer for it.
 		req.Header.Set("Cache-Control", "no-cache")
 		resp, err := client.Do(req)
 		if err != nil {
-			return 0, nil, err
+			return 0, nil, "", err
 		}
 		defer resp.Body.Close()
 		if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
 			// Only an unfollowed redirect gets here.
-			return resp.StatusCode, nil, redirectFailure(resp, u.Host)
+			return resp.StatusCode, nil, "", redirectFailure(resp, u.Host)
 		}
 		body, err := readBody(resp.Body)
-		return resp.StatusCode, body, err
+		return resp.StatusCode, body, resp.Header.Get("ETag"), err
 	}
 	return check(spec, redactURL(u), j, fetch)
 }

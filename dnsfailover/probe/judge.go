@@ -9,9 +9,10 @@ import (
 	"time"
 )
 
-// fetcher gets the canary once: the status received (0 when none) and the
-// whole body. A non-nil error is a failure that explain turns into words.
-type fetcher func(ctx context.Context) (status int, body []byte, err error)
+// fetcher gets the canary once: the status received (0 when none), the
+// whole body and the ETag header ("" when none). A non-nil error is a
+// failure that explain turns into words.
+type fetcher func(ctx context.Context) (status int, body []byte, etag string, err error)
 
 // judge holds what a good answer looks like; every kind of check shares it
 // so an HTTP and an S3 canary are held to the same rules.
@@ -65,13 +66,17 @@ func check(spec Spec, target string, j judge, fetch fetcher) Func {
 		start := spec.Now()
 		ctx, cancel := context.WithTimeoutCause(ctx, spec.Timeout, errCheckTimeout)
 		defer cancel()
-		status, body, err := fetch(ctx)
+		status, body, etag, err := fetch(ctx)
 		latency := spec.Now().Sub(start)
 		r := Result{Target: target, Status: status, Latency: latency, At: start}
 		if err != nil {
 			r.Reason = explain(ctx, err, status, spec.Timeout, latency)
 		} else {
 			r.Reason = j.verdict(status, body, latency)
+			if status >= 200 && status <= 299 {
+				sum := sha256.Sum256(body)
+				r.SHA256, r.Size, r.ETag = hex.EncodeToString(sum[:]), int64(len(body)), etag
+			}
 		}
 		r.Reason = scrub(r.Reason, spec.SecretAccessKey)
 		r.OK = r.Reason == ""

@@ -21,6 +21,13 @@ type Result struct {
 	Latency time.Duration `json:"latency_ns"`
 	Reason  string        `json:"reason,omitempty"` // why it failed, empty when OK
 	At      time.Time     `json:"at"`
+	// SHA256, Size and ETag describe the body when one was read (a 2xx
+	// answer), whether or not it passed the judge, so that the primary's
+	// and the standby's copies can be compared (dnsfailover/parity).
+	// SHA256 is "" when no body was read; ETag is the origin's, as sent.
+	SHA256 string `json:"sha256,omitempty"`
+	Size   int64  `json:"size,omitempty"`
+	ETag   string `json:"etag,omitempty"`
 }
 
 // Func runs one check. It never returns an error: failures are Results.

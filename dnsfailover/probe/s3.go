@@ -130,17 +130,17 @@ func (c *s3Check) getClient(ctx context.Context) (*s3.Client, error) {
 	return c.client, nil
 }
 
-func (c *s3Check) fetch(ctx context.Context) (int, []byte, error) {
+func (c *s3Check) fetch(ctx context.Context) (int, []byte, string, error) {
 	client, err := c.getClient(ctx)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, "", err
 	}
 	out, err := client.GetObject(ctx, &s3.GetObjectInput{
 		Bucket: aws.String(c.target.bucket),
 		Key:    aws.String(c.target.key),
 	})
 	if err != nil {
-		return statusOf(err), nil, err
+		return statusOf(err), nil, "", err
 	}
 	defer out.Body.Close()
 	status := 200
@@ -148,7 +148,7 @@ func (c *s3Check) fetch(ctx context.Context) (int, []byte, error) {
 		status = raw.StatusCode
 	}
 	body, err := readBody(out.Body)
-	return status, body, err
+	return status, body, aws.ToString(out.ETag), err
 }
 
 // statusOf is the HTTP status an SDK error carries, 0 when none was received.
