@@ -56,6 +56,11 @@ type Config struct {
 	CloudflareZoneID   string        `envconfig:"CLOUDFLARE_ZONE_ID" desc:"id of the Cloudflare zone holding the record"`
 	CloudflareAPIToken Secret        `envconfig:"CLOUDFLARE_API_TOKEN" unprefixed:"true" desc:"Cloudflare API token with Zone DNS Edit on that zone"`
 
+	ParityKeys     string `envconfig:"PARITY_KEYS" desc:"sample object keys compared on primary and standby besides the canary, comma-separated, e.g. img/logo.png,index.html (each replaces the canary's key in both check URLs; at most 20)"`
+	ParityRequired bool   `envconfig:"PARITY_REQUIRED" default:"true" desc:"refuse an automatic failover to a standby whose last parity check found a missing or different object (a manual move can still force it)"`
+	DrillRecord    string `envconfig:"DRILL_RECORD" desc:"record a drill switches to the standby and back, e.g. _drill.assets.example.com; it must exist, point at SWITCHYARD_PRIMARY_TARGET, and never be SWITCHYARD_RECORD"`
+	DrillResolver  string `envconfig:"DRILL_RESOLVER" desc:"host:port of an authoritative DNS server the drill asks for the drill record's answer, e.g. ns1.example.com:53 (empty: that step is skipped)"`
+
 	DryRun bool `envconfig:"DRY_RUN" default:"false" desc:"log the DNS changes that would be made instead of making them"`
 	Port   int  `envconfig:"PORT" unprefixed:"true" default:"8080" desc:"listen port of 'probe serve' (0: any free port)"`
 }

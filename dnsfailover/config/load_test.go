@@ -45,6 +45,7 @@ func TestLoadValid(t *testing.T) {
 		CloudflareAPIURL:   "https://api.cloudflare.com/client/v4",
 		CloudflareZoneID:   "023e105f4ecef8ad9ca31a8372d0c353",
 		CloudflareAPIToken: testToken,
+		ParityRequired:     true,
 		Port:               8080,
 	}
 	if !reflect.DeepEqual(c, want) {

@@ -47,5 +47,6 @@ func (c Config) validateOperator(unparsed map[string]bool) []string {
 		k.add("SWITCHYARD_FAILBACK", "%q: want manual or auto", c.Failback)
 	}
 	c.checkDNS(k)
+	c.checkParity(k)
 	return k.problems
 }

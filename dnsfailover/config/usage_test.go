@@ -54,6 +54,9 @@ func TestUsageNamesAreWhatEnvconfigReads(t *testing.T) {
 		if !ok {
 			t.Fatalf("no sample value for %s of type %s: add one", v.Name, field.Type)
 		}
+		if sample == v.Default {
+			sample = "false" // a bool that defaults to true: set the other value
+		}
 		bare := v.Name[len(Prefix)+1:]
 		for _, name := range []string{v.Name, bare} {
 			t.Run(name, func(t *testing.T) {

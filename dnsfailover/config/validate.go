@@ -67,6 +67,7 @@ func (c Config) validate(unparsed map[string]bool) []string {
 	c.checkRotation(k)
 	c.checkTiming(k)
 	c.checkDNS(k)
+	c.checkParity(k)
 	return k.problems
 }
 
