@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The switchyard probe as a container, for vantage points outside AWS
 # (Cloud Run, any VM with a container runtime, Kubernetes). The image holds
 # one static binary, no shell, and runs as an unprivileged user.
@@ -11,16 +10,17 @@
 
 ARG GO_VERSION=1.26.8
 
-FROM --platform=$BUILDPLATFORM golang:${GO_VERSION}-bookworm AS build
+# Plain Dockerfile syntax (no BuildKit-only features), so the classic
+# builder and Cloud Build build it as they are.
+FROM golang:${GO_VERSION}-bookworm AS build
 WORKDIR /src
 # Modules first: this layer is reused until go.mod or go.sum change.
 COPY go.mod go.sum ./
-RUN --mount=type=cache,target=/go/pkg/mod go mod download
+RUN go mod download
 COPY . .
 ARG TARGETOS=linux
 ARG TARGETARCH=amd64
-RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
-    CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH \
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH \
     go build -trimpath -ldflags="-s -w" -o /out/probe ./functions/probe
 
 # distroless/static: CA certificates (the probe speaks HTTPS to origins,
