@@ -7,6 +7,7 @@
 package world
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -58,11 +59,15 @@ type Options struct {
 	RecoverAfter int           // default 3
 	Failback     string        // manual (default) or auto
 	MinDwell     time.Duration // default 10 intervals
+	DNSCache     time.Duration // SWITCHYARD_DNS_CACHE of every vantage point; default 1m
 	Log          *slog.Logger  // nil: discard
 	// Clock, when set, gives each vantage point its own clock (see clock.go).
 	Clock func(id string) func() time.Time
 	// Events receives every vantage event and every world event. It must not block.
 	Events func(Event)
+	// ParityKeys are put on both origins and set as every vantage point's
+	// SWITCHYARD_PARITY_KEYS (see drill.go).
+	ParityKeys []string
 }
 
 // Event is something that happened in the world: a vantage event, a fault
@@ -145,6 +150,10 @@ func Start(ctx context.Context, o Options) (w *World, err error) {
 	w.CF.Add(cloudflareapi.Record{Name: state.RecordName(Record), Type: "TXT", Content: cloudflare.QuoteTXT(initial.Format()), TTL: 60})
 	w.CF.Add(cloudflareapi.Record{Name: "primary.origin." + Zone, Type: "A", Content: "127.0.0.1", TTL: 300})
 	w.CF.Add(cloudflareapi.Record{Name: "standby.origin." + Zone, Type: "A", Content: "127.0.0.2", TTL: 300})
+	w.addDrillRecord()
+	if err := w.putParityKeys(ctx); err != nil {
+		return nil, err
+	}
 	cfLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("listen for the Cloudflare API: %w", err)
@@ -281,11 +290,15 @@ func (w *World) configFor(id, canarySHA string) config.Config {
 		Failback:           w.opts.Failback,
 		MinDwell:           w.opts.MinDwell,
 		DNSProvider:        "cloudflare",
-		DNSCacheTTL:        time.Minute,
+		DNSCacheTTL:        cmp.Or(w.opts.DNSCache, time.Minute),
 		RecordTTL:          60,
 		CloudflareAPIURL:   w.cfURL,
 		CloudflareZoneID:   ZoneID,
 		CloudflareAPIToken: config.Secret(w.token),
+		ParityKeys:         strings.Join(w.opts.ParityKeys, ","),
+		ParityRequired:     true,
+		DrillRecord:        DrillRecord,
+		DrillResolver:      w.DNS.Addr(),
 		Port:               0,
 	}
 }
