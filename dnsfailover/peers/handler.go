@@ -150,8 +150,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.reject(w, r, http.StatusRequestEntityTooLarge, RejectTooLarge)
 			return
 		}
+		// A truncated body. The sender may have only half-closed and still
+		// read: answer, or net/http would send an empty 200 (found by
+		// test/faults TestHostilePeerInput).
 		h.log.Debug("peers: reading observe request", "remote", r.RemoteAddr, "err", err)
-		return // the connection is gone; nobody to answer
+		h.reject(w, r, http.StatusBadRequest, RejectBadBody)
+		return
 	}
 
 	env, err := readEnvelope(r.Header)
