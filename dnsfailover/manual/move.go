@@ -70,6 +70,7 @@ func (m *Manual) Move(ctx context.Context, side state.Side, o MoveOptions) (Resu
 	if reason == "" {
 		reason = "manual move to the " + action
 	}
+	o.Reason = reason // logged as stored
 	if problem != "" {
 		// Forced over a record nobody's state describes: Next must see a
 		// different side so that since says when traffic moved.
@@ -104,6 +105,7 @@ func (m *Manual) Auto(ctx context.Context, o MoveOptions) (Result, error) {
 	if reason == "" {
 		reason = "manual: handed back to automation"
 	}
+	o.Reason = reason
 	next := cur.Next(cur.Active, by(o.By), reason, false, m.o.Now())
 	return m.write(ctx, o, res, dns.Change{Target: snap.Content, State: next},
 		fmt.Sprintf("unpinned on the %s: automation is in control again (failback %s)", cur.Active, m.o.Failback))
