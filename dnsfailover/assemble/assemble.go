@@ -36,18 +36,11 @@ type Deps struct {
 
 // Probes builds the primary and standby checks.
 func Probes(c config.Config, d Deps) (primary, standby probe.Func, err error) {
-	spec := func(url, keyID string, secret config.Secret) probe.Spec {
-		return probe.Spec{
-			URL: url, SHA256: c.CheckSHA256, Contains: c.CheckContains,
-			LatencyBudget: c.LatencyBudget, Timeout: c.ProbeTimeout,
-			AccessKeyID: keyID, SecretAccessKey: secret.Reveal(),
-			HTTPClient: d.ProbeHTTP, Now: d.Now,
-		}
-	}
-	if primary, err = probe.New(spec(c.PrimaryCheck, c.PrimaryS3AccessKeyID, c.PrimaryS3SecretAccessKey)); err != nil {
+	primarySpec, standbySpec := Specs(c, d)
+	if primary, err = probe.New(primarySpec); err != nil {
 		return nil, nil, fmt.Errorf("SWITCHYARD_PRIMARY_CHECK: %w", err)
 	}
-	if standby, err = probe.New(spec(c.StandbyCheck, c.StandbyS3AccessKeyID, c.StandbyS3SecretAccessKey)); err != nil {
+	if standby, err = probe.New(standbySpec); err != nil {
 		return nil, nil, fmt.Errorf("SWITCHYARD_STANDBY_CHECK: %w", err)
 	}
 	return primary, standby, nil
@@ -117,9 +110,11 @@ func Vantage(c config.Config, d Deps) (*vantage.Vantage, error) {
 			Failback:     failover.Failback(c.Failback),
 			MinDwell:     c.MinDwell,
 		},
-		DryRun: c.DryRun,
-		Log:    d.Log,
-		Now:    d.Now,
-		Events: d.Events,
+		DryRun:         c.DryRun,
+		Log:            d.Log,
+		Now:            d.Now,
+		Events:         d.Events,
+		Parity:         Parity(c, d),
+		ParityRequired: c.ParityRequired,
 	}), nil
 }

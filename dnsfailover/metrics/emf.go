@@ -41,6 +41,9 @@ const (
 	Switches             = "Switches"
 	RefusedSwitches      = "RefusedSwitches"
 	Errors               = "Errors"
+	// StandbyParityFailures is 1 while the last known parity report of the
+	// standby fails (dnsfailover/parity), absent before the first one.
+	StandbyParityFailures = "StandbyParityFailures"
 )
 
 // EMF writes one EMF document per round to W. Use its Event method as the
@@ -110,6 +113,9 @@ func (e *EMF) Document(r vantage.Round) ([]byte, error) {
 	put(Switches, "Count", flag(r.Switched))
 	put(RefusedSwitches, "Count", flag(r.Decision.Action == failover.Refuse))
 	put(Errors, "Count", flag(r.Error != ""))
+	if r.Parity != nil {
+		put(StandbyParityFailures, "Count", flag(!r.Parity.OK))
+	}
 	doc["_aws"] = metadata{
 		Timestamp: r.At.UnixMilli(),
 		CloudWatchMetrics: []directive{{

@@ -15,6 +15,7 @@ import (
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
 	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
+	"github.com/switchyard-dns/switchyard/dnsfailover/parity"
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 	"github.com/switchyard-dns/switchyard/dnsfailover/quorum"
@@ -40,6 +41,11 @@ type Options struct {
 	// Events, when set, receives every noteworthy event (suspicion, verdict,
 	// switch, refusal, errors). It must not block.
 	Events func(Event)
+	// Parity compares the canary and sample keys on both origins each round
+	// both answer (nil: the canary alone); ParityRequired refuses an
+	// automatic failover while the last report fails (see parity.go).
+	Parity         *parity.Checker
+	ParityRequired bool
 }
 
 // Vantage is one vantage point. Its methods are safe for concurrent use;
@@ -51,8 +57,9 @@ type Vantage struct {
 
 	roundMu sync.Mutex // one round at a time
 
-	mu   sync.Mutex // guards last
+	mu   sync.Mutex // guards last and par
 	last Round
+	par  parityState
 
 	observe *peers.Handler // set by Handler; its rejection counts feed Status
 }
@@ -92,6 +99,9 @@ type Round struct {
 	Verdict  *quorum.Verdict   `json:"verdict,omitempty"`
 	Switched bool              `json:"switched"`
 	Error    string            `json:"error,omitempty"`
+	// Parity is the last known parity report (see parity.go), nil before
+	// both origins first answered.
+	Parity *parity.Report `json:"parity,omitempty"`
 }
 
 // Check runs both checks in parallel, without touching the history. It is
@@ -118,6 +128,7 @@ func (v *Vantage) RunRound(ctx context.Context) Round {
 	v.o.Log.Debug("round", "primary_ok", obs.Primary.OK, "primary_reason", obs.Primary.Reason,
 		"standby_ok", obs.Standby.OK, "latency_ms", obs.Primary.Latency.Milliseconds())
 
+	v.checkParity(ctx, &r, obs)
 	v.decide(ctx, &r, obs)
 
 	v.mu.Lock()
@@ -173,7 +184,7 @@ func (v *Vantage) decide(ctx context.Context, r *Round, own peers.Observation) {
 	verdict := quorum.Decide(v.o.Now(), v.votes(ctx, own), v.o.Rule)
 	r.Verdict = &verdict
 	in.Verdict = &verdict
-	d = failover.Decide(v.o.Policy, in)
+	d = v.gateParity(failover.Decide(v.o.Policy, in))
 	r.Decision = d
 	v.o.Log.Info("verdict", "action", d.Action, "to", d.To, "reason", d.Reason,
 		"down", verdict.Down, "up", verdict.Up, "abstained", verdict.Abstained, "ignored", verdict.Ignored)
