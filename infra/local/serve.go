@@ -4,12 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"reflect"
 	"strings"
-	"time"
 
-	"github.com/switchyard-dns/switchyard/dnsfailover/config"
 	"github.com/switchyard-dns/switchyard/infra/local/scenario"
 	"github.com/switchyard-dns/switchyard/infra/local/world"
 )
@@ -26,11 +22,9 @@ func serveWorld(ctx context.Context, opts world.Options, envFile string, asJSON 
 	}
 	defer w.Close()
 
-	// The env file describes an operator's view: the first vantage point's
-	// configuration, with every peer, pointed at the local services.
-	cfg := w.Nodes[0].Config
-	cfg.Port = 0
-	if err := writeEnvFile(envFile, cfg, w); err != nil {
+	// The env file is an operator's view of the world: the record, targets,
+	// checks and DNS API, with every vantage point listed in PEERS.
+	if err := w.WriteEnvFile(envFile, w.OperatorConfig()); err != nil {
 		fmt.Fprintf(stderr, "local: --env-file: %v\n", err)
 		return 1
 	}
@@ -61,40 +55,4 @@ func serveWorld(ctx context.Context, opts world.Options, envFile string, asJSON 
 func splitAddr(addr string) (string, string) {
 	i := strings.LastIndex(addr, ":")
 	return addr[:i], addr[i+1:]
-}
-
-// writeEnvFile writes every configuration variable of cfg, plus the local
-// world's extras, as KEY=value lines (mode 0600: it holds the local token).
-func writeEnvFile(path string, cfg config.Config, w *world.World) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# written by go run ./infra/local --serve at %s; valid while that world runs\n", time.Now().UTC().Format(time.RFC3339))
-	v := reflect.ValueOf(cfg)
-	t := v.Type()
-	for i := range t.NumField() {
-		tag := t.Field(i).Tag.Get("envconfig")
-		if tag == "" {
-			continue
-		}
-		fmt.Fprintf(&b, "%s_%s=%s\n", config.Prefix, tag, envValue(v.Field(i)))
-	}
-	fmt.Fprintf(&b, "SWITCHYARD_LOCAL_DNS_ADDR=%s\n", w.DNSAddr())
-	return os.WriteFile(path, []byte(b.String()), 0o600)
-}
-
-// envValue renders a field the way envconfig reads it back.
-func envValue(f reflect.Value) string {
-	switch x := f.Interface().(type) {
-	case config.Secret:
-		return x.Reveal()
-	case config.Peers:
-		var parts []string
-		for _, p := range x {
-			parts = append(parts, p.ID+"="+p.URL)
-		}
-		return strings.Join(parts, ",")
-	case time.Duration:
-		return x.String()
-	default:
-		return fmt.Sprint(x)
-	}
 }

@@ -46,6 +46,10 @@ func localWorld(t *testing.T) map[string]string {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The file is an operator's view (every vantage point in PEERS);
+			// this probe joins as a fifth vantage point with a key of its own.
+			env["SWITCHYARD_VANTAGE"] = "aws:ap-south-1"
+			env["SWITCHYARD_SECRET"] = "probe-test-key-0123456789abcdef01234"
 			return env
 		}
 	}
