@@ -36,8 +36,12 @@ type Options struct {
 	Policy        failover.Policy
 	DryRun        bool
 	History       int // results kept per target; default 20
-	Log           *slog.Logger
-	Now           func() time.Time
+	// WriteBackoff is the first wait after a failed DNS write before this
+	// vantage point tries to switch again; it doubles per failure up to 16
+	// times. Default 10s.
+	WriteBackoff time.Duration
+	Log          *slog.Logger
+	Now          func() time.Time
 	// Events, when set, receives every noteworthy event (suspicion, verdict,
 	// switch, refusal, errors). It must not block.
 	Events func(Event)
@@ -55,7 +59,8 @@ type Vantage struct {
 	primary *probe.History
 	standby *probe.History
 
-	roundMu sync.Mutex // one round at a time
+	roundMu sync.Mutex   // one round at a time
+	backoff writeBackoff // guarded by roundMu
 
 	mu   sync.Mutex // guards last and par
 	last Round
@@ -68,6 +73,9 @@ type Vantage struct {
 func New(o Options) *Vantage {
 	if o.History <= 0 {
 		o.History = 20
+	}
+	if o.WriteBackoff <= 0 {
+		o.WriteBackoff = 10 * time.Second
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -162,6 +170,10 @@ func (v *Vantage) decide(ctx context.Context, r *Round, own peers.Observation) {
 	if d.Action != failover.Poll {
 		return
 	}
+	if why, hold := v.backoff.holding(in.Now); hold {
+		r.Decision = failover.Decision{Action: failover.Hold, To: d.To, Reason: d.Reason + "; " + why}
+		return
+	}
 
 	// Suspicion: read the state again (another vantage may have switched
 	// already) and ask every peer for a fresh observation.
@@ -228,13 +240,17 @@ func (v *Vantage) switchTo(ctx context.Context, r *Round, snap dns.Snapshot, st 
 		return
 	}
 	after, err := v.o.DNS.Write(ctx, dns.Change{Target: target, State: next})
+	if err == nil || errors.Is(err, dns.ErrStale) {
+		v.backoff.succeeded()
+	}
 	if errors.Is(err, dns.ErrStale) {
 		v.o.Log.Info("another vantage point wrote first; giving up this switch", "error", err)
 		v.emit(Event{Kind: EventStale, To: d.To, Reason: err.Error()})
 		return
 	}
 	if err != nil {
-		v.fail(r, "switch "+snap.Name+" to "+string(d.To), err)
+		wait := v.backoff.failed(v.o.Now(), v.o.WriteBackoff)
+		v.fail(r, "switch "+snap.Name+" to "+string(d.To), fmt.Errorf("%w (next attempt in %s)", err, wait))
 		return
 	}
 	r.Record, r.Active, r.Switched = &after, after.State.Active, true
