@@ -35,7 +35,7 @@ const (
 // (FAIL_AFTER is out of reach) but answer peers, a local Secrets Manager
 // and SSM, and the bootstrap under the emulator configured as the fifth
 // vantage point with its secrets given as references.
-func setup(t *testing.T, timeout time.Duration) (*world.World, *emulator, config.Config) {
+func setup(t testing.TB, timeout time.Duration) (*world.World, *emulator, config.Config) {
 	t.Helper()
 	bootstrap := buildBootstrap(t, "")
 	findRIE(t)
@@ -76,7 +76,7 @@ func setup(t *testing.T, timeout time.Duration) (*world.World, *emulator, config
 	return w, rie, c
 }
 
-func golden(t *testing.T, name string) []byte {
+func golden(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile("testdata/" + name)
 	if err != nil {

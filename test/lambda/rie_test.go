@@ -19,7 +19,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -207,22 +206,6 @@ func (e *emulator) bootstrapPID(t testing.TB) int {
 	}
 	t.Fatal("bootstrap process not found among the emulator's children")
 	return 0
-}
-
-var initDurationRE = regexp.MustCompile(`Init Duration: ([0-9.]+) ms`)
-
-// initDuration returns the Init Duration the emulator reported.
-func (e *emulator) initDuration(t testing.TB) time.Duration {
-	t.Helper()
-	m := initDurationRE.FindStringSubmatch(e.out.String())
-	if m == nil {
-		t.Fatalf("no Init Duration in the emulator's report:\n%s", e.out.String())
-	}
-	ms, err := strconv.ParseFloat(m[1], 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return time.Duration(ms * float64(time.Millisecond))
 }
 
 // lines collects process output, safe for concurrent writes.
