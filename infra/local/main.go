@@ -4,7 +4,7 @@
 // failure scenario and prints a timeline, or with --serve keeps the world up
 // for the other tools (dig, scripts/failover, probe).
 //
-//	go run ./infra/local [--scenario NAME] [--json] [--interval D]
+//	go run ./infra/local [--scenario NAME] [--json] [--interval D] [--html PATH]
 //	go run ./infra/local --serve [--env-file PATH]
 package main
 
@@ -40,6 +40,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	failback := fs.String("failback", "", "with --serve: manual or auto (default manual)")
 	list := fs.Bool("list", false, "list the scenarios and exit")
 	verbose := fs.Bool("v", false, "also print the vantage points' JSON logs to stderr")
+	htmlPath := fs.String("html", "", "also write the scenario as a self-contained HTML timeline to this file")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: go run ./infra/local [--scenario NAME] [--json] [--interval D] | --serve [--env-file PATH] | --list")
 		fs.PrintDefaults()
@@ -84,6 +85,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	tl.header(sc)
 	out := scenario.Play(ctx, sc, opts, rec)
 	tl.footer(out)
+	if *htmlPath != "" {
+		if err := writeHTML(*htmlPath, sc, rec.Events(), out); err != nil {
+			fmt.Fprintf(stderr, "local: --html: %v\n", err)
+			return 1
+		}
+	}
 	if out.Err != nil {
 		return 1
 	}

@@ -1,0 +1,106 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
+	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
+)
+
+// Kinds of the local world's events that FromEvents understands besides
+// vantage.EventKind values (infra/local/world defines them; this package
+// must not import the local world).
+const (
+	kindFault      vantage.EventKind = "fault"
+	kindHeal       vantage.EventKind = "heal"
+	kindDNSChanged vantage.EventKind = "dns_changed"
+	kindNote       vantage.EventKind = "note"
+)
+
+// FromEvents builds a timeline from vantage events (and the local world's,
+// whose dns_changed events carry the new answer in Target). Round events
+// must carry their Round: they give the probe ticks and verdicts.
+func FromEvents(title string, events []vantage.Event) Timeline {
+	t := Timeline{Title: title}
+	lanes := map[string]*Lane{}
+	var order []string
+	lane := func(id string) *Lane {
+		if l, ok := lanes[id]; ok {
+			return l
+		}
+		lanes[id] = &Lane{Name: id}
+		order = append(order, id)
+		return lanes[id]
+	}
+	rounds := map[string]int{}
+	for _, e := range events {
+		switch e.Kind {
+		case vantage.EventRound:
+			if e.Round == nil {
+				continue
+			}
+			r := e.Round
+			l := lane(e.Vantage)
+			rounds[e.Vantage]++
+			l.Marks = append(l.Marks,
+				Mark{At: r.At, Shape: TickPrimary, Tone: toneOf(r.Primary.OK), Label: probeLabel("primary", r.Primary.OK, r.Primary.Reason, r.Primary.Latency)},
+				Mark{At: r.At, Shape: TickStandby, Tone: toneOf(r.Standby.OK), Label: probeLabel("standby", r.Standby.OK, r.Standby.Reason, r.Standby.Latency)})
+			if r.Verdict != nil {
+				tone := Warn
+				switch r.Decision.Action {
+				case failover.Switch:
+					tone = Good
+				case failover.Refuse:
+					tone = Bad
+				}
+				l.Marks = append(l.Marks, Mark{At: e.At, Shape: Diamond, Tone: tone,
+					Label: fmt.Sprintf("verdict: %s (%s)", r.Decision.Action, r.Decision.Reason)})
+			}
+		case vantage.EventSuspect:
+			lane(e.Vantage).Marks = append(lane(e.Vantage).Marks, Mark{At: e.At, Shape: Diamond, Tone: Warn, Label: "suspect: " + e.Reason})
+		case vantage.EventParityFailed:
+			lane(e.Vantage).Marks = append(lane(e.Vantage).Marks, Mark{At: e.At, Shape: Diamond, Tone: Parity, Label: "parity: " + e.Reason})
+		case vantage.EventStale:
+			lane(e.Vantage).Marks = append(lane(e.Vantage).Marks, Mark{At: e.At, Shape: Diamond, Tone: Neutral, Label: "another vantage point switched first: " + e.Reason})
+		case vantage.EventError:
+			lane(e.Vantage).Marks = append(lane(e.Vantage).Marks, Mark{At: e.At, Shape: Cross, Tone: Bad, Label: "error: " + e.Reason})
+		case vantage.EventSwitched:
+			t.Lines = append(t.Lines, Line{At: e.At, Kind: LineSwitch,
+				Label: fmt.Sprintf("%s switched → %s (gen %d)", e.Vantage, e.To, e.Generation)})
+		case vantage.EventDryRun:
+			t.Lines = append(t.Lines, Line{At: e.At, Kind: LineNote, Label: fmt.Sprintf("%s would switch → %s (dry run)", e.Vantage, e.To)})
+		case kindDNSChanged:
+			t.Lines = append(t.Lines, Line{At: e.At, Kind: LineDNS, Label: "DNS answers " + e.Target})
+		case kindFault:
+			t.Lines = append(t.Lines, Line{At: e.At, Kind: LineFault, Label: "fault: " + e.Reason})
+		case kindHeal:
+			t.Lines = append(t.Lines, Line{At: e.At, Kind: LineHeal, Label: "heal: " + e.Reason})
+		case kindNote:
+			t.Lines = append(t.Lines, Line{At: e.At, Kind: LineNote, Label: e.Reason})
+		}
+		// refused, dry_run and the rest show through the round's verdict.
+	}
+	slices.Sort(order)
+	for _, id := range order {
+		l := lanes[id]
+		l.Note = fmt.Sprintf("%d rounds", rounds[id])
+		t.Lanes = append(t.Lanes, *l)
+	}
+	return t
+}
+
+func toneOf(ok bool) Tone {
+	if ok {
+		return Good
+	}
+	return Bad
+}
+
+func probeLabel(side string, ok bool, reason string, latency time.Duration) string {
+	if ok {
+		return fmt.Sprintf("%s ok in %s", side, latency.Round(time.Millisecond))
+	}
+	return fmt.Sprintf("%s FAILED: %s", side, reason)
+}
