@@ -135,6 +135,13 @@ func TestEnvironmentMatchesTheConfig(t *testing.T) {
 		}
 	}
 	probe := env(g, fns["ProbeFunction"])
+	// A Parameter for every setting: the probe sets every variable but PORT
+	// (a Lambda function listens on nothing).
+	for _, v := range config.Usage() {
+		if _, ok := probe[v.Name]; !ok && v.Name != "SWITCHYARD_PORT" {
+			t.Errorf("the probe does not set %s: add a Parameter for it", v.Name)
+		}
+	}
 	for _, name := range requiredVars(t) {
 		if _, ok := probe[name]; !ok {
 			t.Errorf("the probe does not set %s, which config.Load requires", name)
