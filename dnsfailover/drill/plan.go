@@ -1,0 +1,82 @@
+package drill
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
+	"github.com/switchyard-dns/switchyard/dnsfailover/state"
+)
+
+// plan is the dry run on the real record: it reads the record and says
+// what an automatic failover would do if the primary failed now. It never
+// writes: the provider is only read.
+func (r *run) plan(ctx context.Context) {
+	c := r.c
+	p, err := r.provider(c.Record)
+	var snap dns.Snapshot
+	read := r.step("read record", func() (Status, string, string) {
+		if err != nil {
+			return Fail, "", err.Error()
+		}
+		if snap, err = p.Read(ctx); err != nil {
+			return Fail, "", err.Error()
+		}
+		return Pass, fmt.Sprintf("%s %s → %s, state %s", snap.Name, snap.Type, snap.Content, stateText(snap)), ""
+	})
+	if read.Status != Pass {
+		r.skip("plan", "the record could not be read")
+		return
+	}
+	r.step("plan", func() (Status, string, string) {
+		var side state.Side
+		switch snap.Content {
+		case c.PrimaryTarget:
+			side = state.Primary
+		case c.StandbyTarget:
+			side = state.Standby
+		default:
+			r.rep.Plan = "nothing: the record points at neither target, so automation will not touch it"
+			return Fail, "", fmt.Sprintf("%s points at %q, which is neither the primary nor the standby target", c.Record, snap.Content)
+		}
+		cur := snap.State
+		if !snap.HasState {
+			cur = state.State{Active: side}
+		}
+		switch {
+		case cur.Active != side:
+			r.rep.Plan = "nothing: the record and its state TXT disagree, so automation will not touch it"
+			return Fail, "", fmt.Sprintf("the record points at the %s but its state TXT says %s", side, cur.Active)
+		case cur.Pinned:
+			r.rep.Plan = fmt.Sprintf("nothing: pinned to the %s by %s; run failover auto to hand it back to automation", cur.Active, cur.By)
+			return Pass, r.rep.Plan, ""
+		case side == state.Standby:
+			r.rep.Plan = fmt.Sprintf("nothing: already on the standby (failback %s)", c.Failback)
+			return Pass, r.rep.Plan, ""
+		}
+		next := cur.Next(state.Standby, "<vantage>", "primary down: <quorum>", false, r.now())
+		r.rep.Plan = fmt.Sprintf("if %d consecutive checks fail and the quorum agrees: write %s %s → %s and %s %q",
+			c.FailAfter, c.Record, c.RecordType, c.StandbyTarget, state.RecordName(c.Record), next.Format())
+		if s, ok := r.rep.Step("quorum round"); ok && s.Status == Fail {
+			return Fail, r.rep.Plan, "a failover now would be refused: " + s.Reason
+		}
+		if p := r.rep.Parity; p != nil && !p.OK && c.ParityRequired {
+			return Fail, r.rep.Plan, "a failover now would be refused (SWITCHYARD_PARITY_REQUIRED): " + p.Reason
+		}
+		if v := r.rep.Verdict; v != nil {
+			r.rep.Plan += fmt.Sprintf("; right now %d/%d vantage points say the primary is down, %d needed", v.Down, v.Configured, v.Quorum)
+		}
+		return Pass, r.rep.Plan, ""
+	})
+}
+
+func stateText(s dns.Snapshot) string {
+	if !s.HasState {
+		return "none yet"
+	}
+	pin := ""
+	if s.State.Pinned {
+		pin = ", pinned"
+	}
+	return fmt.Sprintf("%s gen %d by %s%s", s.State.Active, s.State.Gen, s.State.By, pin)
+}
