@@ -110,7 +110,10 @@ func Vantage(c config.Config, d Deps) (*vantage.Vantage, error) {
 			Failback:     failover.Failback(c.Failback),
 			MinDwell:     c.MinDwell,
 		},
-		DryRun:         c.DryRun,
+		DryRun: c.DryRun,
+		// One probe interval: the first retry comes as soon as a round
+		// would anyway; repeated failures back off to 16 intervals.
+		WriteBackoff:   c.Interval,
 		Log:            d.Log,
 		Now:            d.Now,
 		Events:         d.Events,
