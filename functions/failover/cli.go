@@ -36,6 +36,8 @@ commands:
                          automation leaves it alone; refused when the target's
                          health check fails right now, unless --force
   auto                   clear the pin: automation is in control again
+  drill                  rehearse a failover on SWITCHYARD_DRILL_RECORD, timed
+                         (failover drill --help)
 
 flags:
   --env-file FILE   read KEY=value lines into the environment first (variables
@@ -63,6 +65,9 @@ type options struct {
 }
 
 func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if isDrill(args) {
+		return runDrill(args, stdout, stderr)
+	}
 	o, err := parseArgs(args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, usage)

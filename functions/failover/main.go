@@ -32,7 +32,7 @@ func main() {
 		log.Error("failover: configuration", "error", err.Error())
 		os.Exit(2)
 	}
-	lambda.Start(m.Invoke)
+	lambda.Start(withDrill(m, log, os.Stdout))
 }
 
 // build loads the operator's configuration (config.LoadOperator: no
