@@ -66,7 +66,7 @@ func (r *run) plan(ctx context.Context) {
 		if v := r.rep.Verdict; v != nil {
 			r.rep.Plan += fmt.Sprintf("; right now %d/%d vantage points say the primary is down, %d needed", v.Down, v.Configured, v.Quorum)
 		}
-		return Pass, r.rep.Plan, ""
+		return Pass, "a failover could switch now (see below)", ""
 	})
 }
 

@@ -99,7 +99,7 @@ func (r *run) quorumRound(ctx context.Context, primary, standby probe.Result) {
 				silent = append(silent, a.ID)
 			}
 		}
-		detail := fmt.Sprintf("%d/%d vantage points answered (%s); quorum %d from %d providers",
+		detail := fmt.Sprintf("%d/%d vantage points answered (%s); quorum: %d from %d providers",
 			len(answered), len(rule.Vantages), strings.Join(answered, ", "), rule.Quorum, rule.MinProviders)
 		if len(silent) > 0 {
 			detail += "; no answer from " + strings.Join(silent, ", ")
@@ -111,7 +111,8 @@ func (r *run) quorumRound(ctx context.Context, primary, standby probe.Result) {
 		case !verdict.StandbyUp:
 			return Fail, detail, "the standby is not healthy by quorum: " + verdict.Reason
 		}
-		return Pass, detail + "; " + verdict.Reason, ""
+		return Pass, fmt.Sprintf("%s; standby healthy %d/%d; primary down %d/%d",
+			detail, verdict.StandbyHealthy, len(rule.Vantages), verdict.Down, len(rule.Vantages)), ""
 	})
 }
 

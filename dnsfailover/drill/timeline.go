@@ -22,7 +22,6 @@ func (r Report) Timeline() report.Timeline {
 		t.Title = "drill on " + r.Record
 		t.Subtitle = fmt.Sprintf("primary %s → standby %s → back, started %s", r.Primary, r.Standby, r.Started.UTC().Format("2006-01-02 15:04:05 MST"))
 	}
-	steps := report.Lane{Name: "drill steps", Note: fmt.Sprintf("%d steps, %s", len(r.Steps), dur(r.Duration))}
 	for _, s := range r.Steps {
 		tone := report.Good
 		switch s.Status {
@@ -32,15 +31,19 @@ func (r Report) Timeline() report.Timeline {
 			tone = report.Neutral
 		}
 		label := fmt.Sprintf("%s: %s in %s", s.Name, s.Status, dur(s.Duration))
-		if text := strings.TrimPrefix(s.Detail+"; "+s.Reason, "; "); strings.TrimSuffix(text, "; ") != "" {
-			label += " — " + strings.TrimSuffix(text, "; ")
+		if text := strings.Trim(s.Detail+"; "+s.Reason, "; "); text != "" {
+			label += " — " + text
 		}
-		if s.Status != Skip {
-			steps.Bars = append(steps.Bars, report.Bar{Start: s.Start, End: s.Start.Add(s.Duration), Tone: tone, Label: label})
-			t.Summary = append(t.Summary, fmt.Sprintf("%s %s %s", mark(s.Status), s.Name, dur(s.Duration)))
+		lane := report.Lane{Name: mark(s.Status) + " " + s.Name, Note: dur(s.Duration), Compact: true}
+		if s.Status == Skip {
+			lane.Note = "skipped"
 		} else {
-			t.Summary = append(t.Summary, fmt.Sprintf("%s %s skipped", mark(s.Status), s.Name))
+			lane.Bars = []report.Bar{{Start: s.Start, End: s.Start.Add(s.Duration), Tone: tone, Label: label}}
 		}
+		if s.Status == Fail {
+			t.Summary = append(t.Summary, s.Name+": "+s.Reason)
+		}
+		t.Lanes = append(t.Lanes, lane)
 		end := s.Start.Add(s.Duration)
 		switch {
 		case s.Status == Pass && strings.HasPrefix(s.Name, "write "):
@@ -49,7 +52,7 @@ func (r Report) Timeline() report.Timeline {
 			t.Lines = append(t.Lines, report.Line{At: end, Kind: report.LineDNS, Label: s.Name})
 		}
 	}
-	t.Lanes = append(t.Lanes, steps)
+	t.Summary = append([]string{fmt.Sprintf("%d steps in %s", len(r.Steps), dur(r.Duration))}, t.Summary...)
 
 	quorum, _ := r.Step("quorum round")
 	for _, p := range r.Peers {

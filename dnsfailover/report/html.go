@@ -12,10 +12,11 @@ import (
 // Layout of the SVG, in pixels.
 const (
 	width      = 1240
-	labelWidth = 200 // lane names
+	labelWidth = 224 // lane names
 	rightPad   = 24
 	axisHeight = 28
 	laneHeight = 56
+	compactH   = 30
 	labelRow   = 18 // one row of line labels above the lanes
 	maxLabels  = 4  // rows of line labels before they overlap
 	legendGap  = 40
@@ -115,7 +116,12 @@ func (t Timeline) writeSVG(w *bufio.Writer) {
 		rows = max(rows, row+1)
 	}
 	top := axisHeight + rows*labelRow + 8
-	lanesBottom := top + len(t.Lanes)*laneHeight
+	laneY := make([]int, len(t.Lanes)) // top of each lane
+	lanesBottom := top
+	for i, l := range t.Lanes {
+		laneY[i] = lanesBottom
+		lanesBottom += laneH(l)
+	}
 	height := lanesBottom + legendGap + 30
 
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
@@ -124,12 +130,19 @@ func (t Timeline) writeSVG(w *bufio.Writer) {
 
 	// Lanes: alternating backgrounds and names.
 	for i, l := range t.Lanes {
-		y := top + i*laneHeight
+		y := laneY[i]
 		fill := "#f8f9fa"
 		if i%2 == 1 {
 			fill = "#f1f3f5"
 		}
-		p(`<rect x="0" y="%d" width="%d" height="%d" fill="%s"/>`, y, width, laneHeight, fill)
+		p(`<rect x="0" y="%d" width="%d" height="%d" fill="%s"/>`, y, width, laneH(l), fill)
+		if l.Compact {
+			p(`<text x="14" y="%d" fill="#212529">%s</text>`, y+19, esc(l.Name))
+			if l.Note != "" {
+				p(`<text x="%d" y="%d" fill="#868e96" font-size="11" text-anchor="end">%s</text>`, labelWidth-8, y+19, esc(l.Note))
+			}
+			continue
+		}
 		p(`<text x="14" y="%d" font-weight="600" fill="#212529">%s</text>`, y+24, esc(l.Name))
 		if l.Note != "" {
 			p(`<text x="14" y="%d" fill="#868e96" font-size="11">%s</text>`, y+40, esc(l.Note))
@@ -160,11 +173,15 @@ func (t Timeline) writeSVG(w *bufio.Writer) {
 
 	// Marks and bars.
 	for i, l := range t.Lanes {
-		y := float64(top + i*laneHeight)
+		y := float64(laneY[i])
 		for _, b := range l.Bars {
 			x0, x1 := sc.x(b.Start), sc.x(b.End)
 			wd := max(x1-x0, 3)
-			p(`<rect x="%.1f" y="%.1f" width="%.1f" height="26" rx="4" fill="%s" opacity="0.9"><title>%s</title></rect>`, x0, y+15, wd, colors[b.Tone], esc(b.Label))
+			by, bh := y+15, 26.0
+			if l.Compact {
+				by, bh = y+6, 18
+			}
+			p(`<rect x="%.1f" y="%.1f" width="%.1f" height="%.0f" rx="4" fill="%s" opacity="0.9"><title>%s</title></rect>`, x0, by, wd, bh, colors[b.Tone], esc(b.Label))
 		}
 		for _, m := range l.Marks {
 			x := sc.x(m.At)
@@ -206,6 +223,13 @@ func labelWidthOf(s string) float64 { return 7.6*float64(len([]rune(s))) + 14 }
 // that labels near the right edge stay inside the picture.
 func endAnchored(x float64) bool { return x > width-300 }
 
+func laneH(l Lane) int {
+	if l.Compact {
+		return compactH
+	}
+	return laneHeight
+}
+
 func hasTicks(l Lane) bool {
 	for _, m := range l.Marks {
 		if m.Shape == TickPrimary || m.Shape == TickStandby {
@@ -217,7 +241,7 @@ func hasTicks(l Lane) bool {
 
 // steps are the candidate distances between axis ticks.
 var steps = []time.Duration{
-	10 * time.Millisecond, 25 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond,
+	time.Millisecond, 2 * time.Millisecond, 5 * time.Millisecond, 10 * time.Millisecond, 25 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond,
 	250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 5 * time.Second,
 	10 * time.Second, 15 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute,
 	10 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour,

@@ -68,7 +68,7 @@ func TestFromEventsAndHTML(t *testing.T) {
 		}
 	}
 	// The SVG is well-formed XML.
-	svg := page[strings.Index(page, "<svg"):strings.Index(page, "</svg>")+len("</svg>")]
+	svg := page[strings.Index(page, "<svg") : strings.Index(page, "</svg>")+len("</svg>")]
 	dec := xml.NewDecoder(strings.NewReader(svg))
 	for {
 		if _, err := dec.Token(); err == io.EOF {

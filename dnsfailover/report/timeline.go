@@ -54,9 +54,11 @@ type Bar struct {
 // Lane is one row: a vantage point, or the drill itself.
 type Lane struct {
 	Name  string
-	Note  string // under the name, e.g. "killed" or "4 rounds"
+	Note  string // beside or under the name, e.g. "killed" or "4 rounds"
 	Marks []Mark
 	Bars  []Bar
+	// Compact lanes are half height, for a single bar (one drill step).
+	Compact bool
 }
 
 // LineKind is what a line across every lane marks.

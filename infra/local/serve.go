@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/switchyard-dns/switchyard/dnsfailover/config"
 	"github.com/switchyard-dns/switchyard/infra/local/scenario"
 	"github.com/switchyard-dns/switchyard/infra/local/world"
 )
@@ -15,6 +16,11 @@ import (
 func serveWorld(ctx context.Context, opts world.Options, envFile string, asJSON bool, stdout, stderr io.Writer) int {
 	tl := newTimeline(stdout, asJSON)
 	opts.Events = scenario.NewRecorder(tl.print).Record
+	if opts.ParityKeys == nil {
+		// Sample objects on both origins, so parity and drills have
+		// something to compare besides the canary.
+		opts.ParityKeys = []string{"img/logo.png", "index.html"}
+	}
 	w, err := world.Start(ctx, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "local: %v\n", err)
@@ -23,8 +29,11 @@ func serveWorld(ctx context.Context, opts world.Options, envFile string, asJSON 
 	defer w.Close()
 
 	// The env file is an operator's view of the world: the record, targets,
-	// checks and DNS API, with every vantage point listed in PEERS.
-	if err := w.WriteEnvFile(envFile, w.OperatorConfig()); err != nil {
+	// checks and DNS API, with every vantage point listed in PEERS, and the
+	// peer secret, which `failover drill` signs its quorum round with.
+	operator := w.OperatorConfig()
+	operator.Secret = config.Secret(w.Secret())
+	if err := w.WriteEnvFile(envFile, operator); err != nil {
 		fmt.Fprintf(stderr, "local: --env-file: %v\n", err)
 		return 1
 	}
