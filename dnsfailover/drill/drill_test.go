@@ -31,9 +31,15 @@ func localWorld(t *testing.T, o world.Options) (*world.World, config.Config) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cancel(); w.Close() })
+	return w, operatorWithSecret(w)
+}
+
+// operatorWithSecret is the operator's configuration of w plus the peer
+// secret, which the drill's quorum round signs with.
+func operatorWithSecret(w *world.World) config.Config {
 	c := w.OperatorConfig()
 	c.Secret = config.Secret(w.Secret())
-	return w, c
+	return c
 }
 
 func runDrill(t *testing.T, c config.Config, dryRun bool) drill.Report {

@@ -59,7 +59,11 @@ func (r Report) WriteText(w io.Writer) error {
 		fmt.Fprintln(b, "\nparity:")
 		tw = tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
 		for _, o := range r.Parity.Objects {
-			fmt.Fprintf(tw, "  %s\t%s\t%d bytes\t%s\n", o.Key, o.Verdict, o.Primary.Size, strings.TrimPrefix(o.Reason+"; etag "+o.ETag, "; "))
+			note := o.Reason
+			if o.ETag != "" {
+				note = strings.TrimPrefix(note+"; etag "+o.ETag, "; ")
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%d bytes\t%s\n", o.Key, o.Verdict, o.Primary.Size, note)
 		}
 		_ = tw.Flush()
 	}
