@@ -20,7 +20,13 @@ func (r *run) dnsAnswer(ctx context.Context, side, target string) {
 		return
 	}
 	r.step(name, func() (Status, string, string) {
-		ctx, cancel := context.WithTimeout(ctx, r.o.DNSWait)
+		wait := r.o.DNSWait
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl)/3 < wait {
+			// Leave time to move back: under a Lambda deadline a slow
+			// answer must not cost the drill record its way home.
+			wait = time.Until(dl) / 3
+		}
+		ctx, cancel := context.WithTimeout(ctx, wait)
 		defer cancel()
 		tick := time.NewTicker(r.o.Poll)
 		defer tick.Stop()
@@ -38,7 +44,7 @@ func (r *run) dnsAnswer(ctx context.Context, side, target string) {
 			}
 			select {
 			case <-ctx.Done():
-				return Fail, "", fmt.Sprintf("%s still answers %s after %s (%d queries), want %s", r.c.DrillResolver, last, r.o.DNSWait, queries, target)
+				return Fail, "", fmt.Sprintf("%s still answers %s after %s (%d queries), want %s", r.c.DrillResolver, last, wait.Round(time.Millisecond), queries, target)
 			case <-tick.C:
 			}
 		}

@@ -255,3 +255,26 @@ func TestDrillNeedsADrillRecord(t *testing.T) {
 		t.Fatalf("err = %v, want a ConfigError naming SWITCHYARD_DRILL_RECORD", err)
 	}
 }
+
+// TestDrillMovesBackWhenTheAnswerNeverComes points the drill at a resolver
+// that does not answer: the DNS step fails within DNSWait, and the drill
+// record is still moved back to the primary.
+func TestDrillMovesBackWhenTheAnswerNeverComes(t *testing.T) {
+	w, c := localWorld(t, world.Options{})
+	before := production(w)
+	c.DrillResolver = "127.0.0.1:9" // discard: nothing answers
+	rep, err := drill.Run(context.Background(), drill.Options{Config: c, By: "test", DNSWait: 300 * time.Millisecond, Poll: 50 * time.Millisecond,
+		Deps: assemble.Deps{PeerHTTP: &http.Client{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Passed {
+		t.Fatal("drill passed without an authoritative answer")
+	}
+	wantStep(t, rep, "DNS answers standby", drill.Fail, "want "+world.StandbyTarget)
+	wantStep(t, rep, "write primary", drill.Pass, "")
+	if target, st := drillRecord(t, c); target != world.PrimaryTarget || st.Gen != 2 {
+		t.Errorf("drill record after the drill: %s gen %d, want back on the primary at gen 2", target, st.Gen)
+	}
+	assertProductionUntouched(t, w, before)
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/assemble"
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
@@ -60,8 +61,16 @@ func (r *run) rehearse(ctx context.Context) {
 		r.skip("DNS answers primary", "the switch to the standby did not complete")
 		return
 	}
-	r.move(ctx, p, next, state.Primary, r.c.PrimaryTarget)
+	// Moving back must happen even when the drill is interrupted (Ctrl-C,
+	// an invocation near its deadline): a drill record left on the standby
+	// fails the next drill. It gets its own bound instead.
+	back, cancel := context.WithTimeout(context.WithoutCancel(ctx), restoreTimeout)
+	defer cancel()
+	r.move(back, p, next, state.Primary, r.c.PrimaryTarget)
 }
+
+// restoreTimeout bounds the move back to the primary, DNS wait included.
+const restoreTimeout = 30 * time.Second
 
 func (r *run) skipSwitch(why string) {
 	for _, side := range []string{"standby", "primary"} {
