@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	mdns "github.com/miekg/dns"
+	"github.com/switchyard-dns/switchyard/dnsfailover/dnsanswer"
 )
 
 // dnsAnswer asks SWITCHYARD_DRILL_RESOLVER, an authoritative server of
@@ -52,30 +52,11 @@ func (r *run) dnsAnswer(ctx context.Context, side, target string) {
 }
 
 // query returns what the resolver answers for name: the CNAME target or
-// the address, per SWITCHYARD_RECORD_TYPE.
+// the address, per SWITCHYARD_RECORD_TYPE ("no answer" when it has none).
 func (r *run) query(ctx context.Context, name string) (string, error) {
-	qtype := map[string]uint16{"CNAME": mdns.TypeCNAME, "A": mdns.TypeA, "AAAA": mdns.TypeAAAA}[r.c.RecordType]
-	m := new(mdns.Msg)
-	m.SetQuestion(mdns.Fqdn(name), qtype)
-	m.RecursionDesired = false
-	c := &mdns.Client{Timeout: time.Second}
-	in, _, err := c.ExchangeContext(ctx, m, r.c.DrillResolver)
-	if err == nil && in.Truncated {
-		c.Net = "tcp"
-		in, _, err = c.ExchangeContext(ctx, m, r.c.DrillResolver)
+	got, err := dnsanswer.Query(ctx, r.c.DrillResolver, name, r.c.RecordType)
+	if err == nil && got == "" {
+		got = "no answer"
 	}
-	if err != nil {
-		return "", fmt.Errorf("query %s: %w", r.c.DrillResolver, err)
-	}
-	for _, rr := range in.Answer {
-		switch rr := rr.(type) {
-		case *mdns.CNAME:
-			return strings.TrimSuffix(rr.Target, "."), nil
-		case *mdns.A:
-			return rr.A.String(), nil
-		case *mdns.AAAA:
-			return rr.AAAA.String(), nil
-		}
-	}
-	return "no answer (" + mdns.RcodeToString[in.Rcode] + ")", nil
+	return got, err
 }

@@ -11,7 +11,7 @@ package manual
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -91,21 +91,10 @@ func (m *Manual) read(ctx context.Context) (snap dns.Snapshot, cur state.State, 
 	if err != nil {
 		return dns.Snapshot{}, state.State{}, "", dnsError("read the record", err)
 	}
-	var side state.Side
-	switch snap.Content {
-	case m.o.PrimaryTarget:
-		side = state.Primary
-	case m.o.StandbyTarget:
-		side = state.Standby
-	default:
-		return snap, snap.State, fmt.Sprintf("the record points at %q, which is neither the primary target %q nor the standby target %q",
-			snap.Content, m.o.PrimaryTarget, m.o.StandbyTarget), nil
+	cur, err = snap.Current(m.o.PrimaryTarget, m.o.StandbyTarget)
+	var unmanaged *dns.UnmanagedError
+	if errors.As(err, &unmanaged) {
+		return snap, cur, unmanaged.Why, nil
 	}
-	if !snap.HasState {
-		return snap, state.State{Active: side}, "", nil
-	}
-	if snap.State.Active != side {
-		return snap, snap.State, fmt.Sprintf("the record points at the %s target but its state TXT says %s", side, snap.State.Active), nil
-	}
-	return snap, snap.State, "", nil
+	return snap, cur, "", err
 }

@@ -259,29 +259,10 @@ func (v *Vantage) switchTo(ctx context.Context, r *Round, snap dns.Snapshot, st 
 	v.emit(Event{Kind: EventSwitched, To: d.To, Target: after.Content, Generation: after.State.Gen, Reason: d.Reason})
 }
 
-// current returns the state of the record. Before the first switch there is
-// no state TXT; the record's content says which side is active. A record
-// pointing at neither target was changed by hand outside switchyard, and a
-// state that disagrees with the record is inconsistent: in both cases
-// switchyard holds rather than fight a person.
+// current returns the state of the record; a record changed by hand, or
+// whose state disagrees with it, is left alone (dns.UnmanagedError).
 func (v *Vantage) current(snap dns.Snapshot) (state.State, error) {
-	var side state.Side
-	switch snap.Content {
-	case v.o.PrimaryTarget:
-		side = state.Primary
-	case v.o.StandbyTarget:
-		side = state.Standby
-	default:
-		return state.State{}, fmt.Errorf("record %s points at %q, which is neither the primary target %q nor the standby target %q; not touching it",
-			snap.Name, snap.Content, v.o.PrimaryTarget, v.o.StandbyTarget)
-	}
-	if !snap.HasState {
-		return state.State{Active: side}, nil
-	}
-	if snap.State.Active != side {
-		return state.State{}, fmt.Errorf("record %s points at the %s but its state says %s; not touching it", snap.Name, side, snap.State.Active)
-	}
-	return snap.State, nil
+	return snap.Current(v.o.PrimaryTarget, v.o.StandbyTarget)
 }
 
 func (v *Vantage) fail(r *Round, doing string, err error) {

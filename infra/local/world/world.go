@@ -22,7 +22,7 @@ import (
 	"sync"
 	"time"
 
-	mdns "github.com/miekg/dns"
+	"github.com/switchyard-dns/switchyard/dnsfailover/dnsanswer"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/assemble"
 	"github.com/switchyard-dns/switchyard/dnsfailover/config"
@@ -343,24 +343,13 @@ func (w *World) dnsMaybeChanged() {
 }
 
 // Answer queries the world's DNS server over UDP, as dig would, and returns
-// the CNAME target (or address) it answers for Record.
+// the CNAME target it answers for Record.
 func (w *World) Answer(ctx context.Context) (string, error) {
-	m := new(mdns.Msg)
-	m.SetQuestion(mdns.Fqdn(Record), mdns.TypeCNAME)
-	c := &mdns.Client{Timeout: 2 * time.Second}
-	in, _, err := c.ExchangeContext(ctx, m, w.DNS.Addr())
-	if err != nil {
-		return "", fmt.Errorf("query %s at %s: %w", Record, w.DNS.Addr(), err)
+	ans, err := dnsanswer.Query(ctx, w.DNS.Addr(), Record, "CNAME")
+	if err == nil && ans == "" {
+		err = fmt.Errorf("no answer for %s", Record)
 	}
-	for _, rr := range in.Answer {
-		switch rr := rr.(type) {
-		case *mdns.CNAME:
-			return strings.TrimSuffix(rr.Target, "."), nil
-		case *mdns.A:
-			return rr.A.String(), nil
-		}
-	}
-	return "", fmt.Errorf("no answer for %s (rcode %s)", Record, mdns.RcodeToString[in.Rcode])
+	return ans, err
 }
 
 // WaitAnswer blocks until the DNS server answers want, or ctx ends.
