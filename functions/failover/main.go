@@ -11,6 +11,7 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"os"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/config"
 	"github.com/switchyard-dns/switchyard/dnsfailover/manual"
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
+	"github.com/switchyard-dns/switchyard/functions/internal/lambdaform"
 )
 
 func main() {
@@ -27,6 +29,12 @@ func main() {
 		os.Exit(runCLI(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	// The template gives secrets as references (ssm:/…, ARNs) like the
+	// probe's: fetch them once per cold start, before the config reads them.
+	if err := lambdaform.ResolveSecrets(context.Background(), log); err != nil {
+		log.Error("failover: resolve secrets", "error", err.Error())
+		os.Exit(2)
+	}
 	m, err := build(log)
 	if err != nil {
 		log.Error("failover: configuration", "error", err.Error())
