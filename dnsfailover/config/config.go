@@ -35,7 +35,7 @@ type Config struct {
 	Vantage     string        `envconfig:"VANTAGE" desc:"this vantage point's id, provider:region, e.g. aws:us-east-1"`
 	Peers       Peers         `envconfig:"PEERS" desc:"the other vantage points, id=url,id=url (url of their /observe base)"`
 	Secret      Secret        `envconfig:"SECRET" desc:"shared HMAC key for peer messages (at least 32 bytes)"`
-	PeerTimeout time.Duration `envconfig:"PEER_TIMEOUT" default:"4s" desc:"how long to wait for a peer's fresh observation; longer than SWITCHYARD_PROBE_TIMEOUT (the peer checks the origin first) and shorter than SWITCHYARD_INTERVAL; a peer that does not answer abstains"`
+	PeerTimeout time.Duration `envconfig:"PEER_TIMEOUT" default:"5s" desc:"how long to wait for a peer's fresh observation; longer than SWITCHYARD_PROBE_TIMEOUT (the peer checks the origin first) and shorter than SWITCHYARD_INTERVAL; a peer that does not answer abstains"`
 	ClockSkew   time.Duration `envconfig:"CLOCK_SKEW" default:"30s" desc:"peer messages older or newer than this are rejected"`
 
 	SecretPrevious Secret `envconfig:"SECRET_PREVIOUS" desc:"while rotating keys: a second HMAC key accepted on peer requests but never sent (at least 32 bytes; empty when not rotating)"`
@@ -51,7 +51,7 @@ type Config struct {
 
 	DNSProvider        string        `envconfig:"DNS_PROVIDER" default:"cloudflare" desc:"cloudflare (route53 and rfc2136 planned)"`
 	DNSCacheTTL        time.Duration `envconfig:"DNS_CACHE" default:"1m" desc:"at steady state the DNS API is read at most this often"`
-	RecordTTL          int           `envconfig:"RECORD_TTL" default:"60" desc:"TTL in seconds written on the switched record and state TXT: 30 to 86400, or 1 for Cloudflare's automatic TTL"`
+	RecordTTL          int           `envconfig:"RECORD_TTL" default:"60" desc:"TTL in seconds written on the switched record and state TXT: 60 to 86400 (Cloudflare's range below Enterprise), or 1 for Cloudflare's automatic TTL"`
 	CloudflareAPIURL   string        `envconfig:"CLOUDFLARE_API_URL" default:"https://api.cloudflare.com/client/v4" desc:"Cloudflare API base URL (the local world points this at its own service)"`
 	CloudflareZoneID   string        `envconfig:"CLOUDFLARE_ZONE_ID" desc:"id of the Cloudflare zone holding the record"`
 	CloudflareAPIToken Secret        `envconfig:"CLOUDFLARE_API_TOKEN" unprefixed:"true" desc:"Cloudflare API token with Zone DNS Edit on that zone"`

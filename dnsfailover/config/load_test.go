@@ -32,7 +32,7 @@ func TestLoadValid(t *testing.T) {
 			{ID: "gcp:europe-west1", URL: "https://gcp.example"},
 		},
 		Secret:             testSecret,
-		PeerTimeout:        4 * time.Second,
+		PeerTimeout:        5 * time.Second,
 		ClockSkew:          30 * time.Second,
 		Interval:           10 * time.Second,
 		FailAfter:          3,
@@ -321,7 +321,7 @@ func TestLoadInvalid(t *testing.T) {
 			env:  map[string]string{"SWITCHYARD_DNS_PROVIDER": "route53", "CLOUDFLARE_API_TOKEN": unset, "SWITCHYARD_RECORD_TTL": "1"},
 			want: []string{
 				`SWITCHYARD_DNS_PROVIDER: route53 is not yet supported: want cloudflare`,
-				`SWITCHYARD_RECORD_TTL: 1 is out of range: want 30 to 86400 seconds, or 1 for Cloudflare's automatic TTL`,
+				`SWITCHYARD_RECORD_TTL: 1 is out of range: want 60 to 86400 seconds, or 1 for Cloudflare's automatic TTL`,
 			},
 		},
 		{
@@ -347,7 +347,7 @@ func TestLoadInvalid(t *testing.T) {
 			name: "record TTL out of range",
 			env:  map[string]string{"SWITCHYARD_RECORD_TTL": "10", "SWITCHYARD_PORT": "70000"},
 			want: []string{
-				`SWITCHYARD_RECORD_TTL: 10 is out of range: want 30 to 86400 seconds, or 1 for Cloudflare's automatic TTL`,
+				`SWITCHYARD_RECORD_TTL: 10 is out of range: want 60 to 86400 seconds, or 1 for Cloudflare's automatic TTL`,
 				`SWITCHYARD_PORT: 70000 is out of range: want 1 to 65535 (0 picks a free port)`,
 			},
 		},
@@ -412,7 +412,7 @@ func TestLoadManyProblems(t *testing.T) {
 		`SWITCHYARD_SECRET: required when SWITCHYARD_PEERS is set: shared HMAC key for peer messages (at least 32 bytes)`,
 		`SWITCHYARD_QUORUM: 3 is larger than the 2 configured vantage points`,
 		`SWITCHYARD_INTERVAL: 1s is not longer than SWITCHYARD_PROBE_TIMEOUT (3s): a probe round must end before the next begins`,
-		`SWITCHYARD_PEER_TIMEOUT: 4s is not shorter than SWITCHYARD_INTERVAL (1s): asking peers must end before the next round`,
+		`SWITCHYARD_PEER_TIMEOUT: 5s is not shorter than SWITCHYARD_INTERVAL (1s): asking peers must end before the next round`,
 		`SWITCHYARD_FAILBACK: "never": want manual or auto`,
 		`SWITCHYARD_CLOUDFLARE_API_TOKEN: required when SWITCHYARD_DNS_PROVIDER is cloudflare (CLOUDFLARE_API_TOKEN is read too): Cloudflare API token with Zone DNS Edit on that zone`,
 	}

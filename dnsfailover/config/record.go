@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
 	"net/netip"
 	"regexp"
 	"strings"
@@ -25,7 +26,7 @@ func (c Config) checkRecord(k *checker) {
 		c.checkTarget(k, "SWITCHYARD_PRIMARY_TARGET", c.PrimaryTarget)
 	standbyOK := k.require("SWITCHYARD_STANDBY_TARGET", c.StandbyTarget) && typeOK &&
 		c.checkTarget(k, "SWITCHYARD_STANDBY_TARGET", c.StandbyTarget)
-	if primaryOK && standbyOK && sameTarget(c.PrimaryTarget, c.StandbyTarget) {
+	if primaryOK && standbyOK && dns.SameTarget(c.PrimaryTarget, c.StandbyTarget) {
 		k.add("SWITCHYARD_STANDBY_TARGET", "%q is the same as SWITCHYARD_PRIMARY_TARGET: failing over would change nothing", c.StandbyTarget)
 	}
 }
@@ -59,16 +60,6 @@ func (c Config) checkTarget(k *checker, name, target string) bool {
 		}
 	}
 	return true
-}
-
-// sameTarget compares targets as DNS does: hostnames without regard to
-// case, addresses by value (2001:db8::1 is 2001:DB8:0::1).
-func sameTarget(a, b string) bool {
-	if x, err := netip.ParseAddr(a); err == nil {
-		y, err := netip.ParseAddr(b)
-		return err == nil && x == y
-	}
-	return strings.EqualFold(a, b)
 }
 
 // hostnameProblem returns why name is not a hostname a record could have

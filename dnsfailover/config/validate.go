@@ -215,8 +215,8 @@ func (c Config) checkDNS(k *checker) {
 	if k.usable("SWITCHYARD_DNS_CACHE") && c.DNSCacheTTL < 0 {
 		k.add("SWITCHYARD_DNS_CACHE", "%v is negative: want 0 (always read) or more", c.DNSCacheTTL)
 	}
-	if k.usable("SWITCHYARD_RECORD_TTL") && (c.RecordTTL < 30 || c.RecordTTL > 86400) && (c.RecordTTL != 1 || !cloudflare) {
-		k.add("SWITCHYARD_RECORD_TTL", "%d is out of range: want 30 to 86400 seconds, or 1 for Cloudflare's automatic TTL", c.RecordTTL)
+	if k.usable("SWITCHYARD_RECORD_TTL") && (c.RecordTTL < 60 || c.RecordTTL > 86400) && (c.RecordTTL != 1 || !cloudflare) {
+		k.add("SWITCHYARD_RECORD_TTL", "%d is out of range: want 60 to 86400 seconds, or 1 for Cloudflare's automatic TTL", c.RecordTTL)
 	}
 	if cloudflare {
 		if err := checkBaseURL(c.CloudflareAPIURL); err != nil {

@@ -25,10 +25,10 @@ func (e *UnmanagedError) Error() string {
 // and an *UnmanagedError.
 func (s Snapshot) Current(primaryTarget, standbyTarget string) (state.State, error) {
 	var side state.Side
-	switch s.Content {
-	case primaryTarget:
+	switch {
+	case SameTarget(s.Content, primaryTarget):
 		side = state.Primary
-	case standbyTarget:
+	case SameTarget(s.Content, standbyTarget):
 		side = state.Standby
 	default:
 		return s.State, &UnmanagedError{Record: s.Name, Why: fmt.Sprintf(

@@ -35,3 +35,30 @@ func TestCurrent(t *testing.T) {
 		})
 	}
 }
+
+func TestSameTarget(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		same bool
+	}{
+		{"Primary.Origin.example.com", "primary.origin.example.com", true},
+		{"primary.origin.example.com.", "primary.origin.example.com", true},
+		{"2001:DB8:0::10", "2001:db8::10", true},
+		{"192.0.2.1", "192.0.2.01", false},
+		{"192.0.2.1", "192.0.2.2", false},
+		{"primary.example.com", "standby.example.com", false},
+	} {
+		if got := SameTarget(tt.a, tt.b); got != tt.same {
+			t.Errorf("SameTarget(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.same)
+		}
+	}
+}
+
+// A target configured in another case than the API returns must not make
+// the record look hand-edited: that would stop every failover.
+func TestCurrentIgnoresCaseOfConfiguredTargets(t *testing.T) {
+	got, err := Snapshot{Content: "standby.example.org"}.Current("Primary.Example.NET", "Standby.Example.ORG")
+	if err != nil || got.Active != state.Standby {
+		t.Fatalf("Current = %+v, %v; want standby", got, err)
+	}
+}

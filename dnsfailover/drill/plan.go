@@ -30,10 +30,10 @@ func (r *run) plan(ctx context.Context) {
 	}
 	r.step("plan", func() (Status, string, string) {
 		var side state.Side
-		switch snap.Content {
-		case c.PrimaryTarget:
+		switch {
+		case dns.SameTarget(snap.Content, c.PrimaryTarget):
 			side = state.Primary
-		case c.StandbyTarget:
+		case dns.SameTarget(snap.Content, c.StandbyTarget):
 			side = state.Standby
 		default:
 			r.rep.Plan = "nothing: the record points at neither target, so automation will not touch it"

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
@@ -107,10 +108,10 @@ func (m *Manual) Status(ctx context.Context) (Report, error) {
 // view describes target and st; withState false leaves the state out.
 func (m *Manual) view(target string, withState bool, st state.State) View {
 	v := View{Target: target}
-	switch target {
-	case m.o.PrimaryTarget:
+	switch {
+	case dns.SameTarget(target, m.o.PrimaryTarget):
 		v.Side = state.Primary
-	case m.o.StandbyTarget:
+	case dns.SameTarget(target, m.o.StandbyTarget):
 		v.Side = state.Standby
 	}
 	if withState {

@@ -166,13 +166,17 @@ func rejection(status int, body []byte) error {
 	return fmt.Errorf("%w: HTTP %d %s: %q", ErrRejected, status, short(e.Reason), short(e.Error))
 }
 
+// httpClient never follows redirects, whatever client it was given: a
+// redirect would carry the signed request to a server the operator did not
+// configure (and the signature does not name its target). The 3xx is
+// reported instead.
 func (c *Client) httpClient() *http.Client {
+	var hc http.Client
 	if c.HTTP != nil {
-		return c.HTTP
+		hc = *c.HTTP
 	}
-	// A redirect would carry the signed request to a server the operator
-	// did not configure; refuse it and report the 3xx instead.
-	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &hc
 }
 
 func (c *Client) now() time.Time {

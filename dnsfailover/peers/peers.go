@@ -34,7 +34,7 @@ const (
 // Defaults used when an option is zero. They match config's PEER_TIMEOUT and
 // CLOCK_SKEW defaults.
 const (
-	DefaultTimeout = 2 * time.Second
+	DefaultTimeout = 5 * time.Second
 	DefaultSkew    = 30 * time.Second
 	DefaultMaxBody = 4 << 10
 )

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/netip"
 	"strings"
 
 	cfdns "github.com/cloudflare/cloudflare-go/v6/dns"
@@ -118,7 +117,7 @@ func (p *Provider) verify(ctx context.Context, c dns.Change) (dns.Snapshot, erro
 
 // applied reports whether s already holds change c.
 func (p *Provider) applied(s dns.Snapshot, c dns.Change) bool {
-	return s.HasState && s.State.Format() == c.State.Format() && sameTarget(p.typ, s.Content, c.Target)
+	return s.HasState && s.State.Format() == c.State.Format() && dns.SameTarget(s.Content, c.Target)
 }
 
 func currentGen(s dns.Snapshot) uint64 {
@@ -128,16 +127,6 @@ func currentGen(s dns.Snapshot) uint64 {
 	return s.State.Gen
 }
 
-// sameTarget compares record contents as the API normalises them: host
-// names without case or trailing dot, addresses by value.
-func sameTarget(typ, a, b string) bool {
-	if typ == "A" || typ == "AAAA" {
-		x, errX := netip.ParseAddr(a)
-		y, errY := netip.ParseAddr(b)
-		return errX == nil && errY == nil && x == y
-	}
-	return strings.EqualFold(strings.TrimSuffix(a, "."), strings.TrimSuffix(b, "."))
-}
 
 // QuoteTXT writes s as one quoted DNS character-string, the form Cloudflare
 // documents for TXT content; state.Parse reads it back.
