@@ -6,6 +6,7 @@ package failover
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/quorum"
@@ -74,6 +75,11 @@ func decideFailover(p Policy, in Input) Decision {
 	if in.PrimaryFails < p.FailAfter {
 		return Decision{Action: Hold, Reason: fmt.Sprintf("on primary, %d/%d consecutive failures", in.PrimaryFails, p.FailAfter)}
 	}
+	if left, damped := flapping(p, in); damped {
+		return Decision{Action: Hold, To: state.Standby, Reason: fmt.Sprintf(
+			"on primary since an automatic failback %s ago; %s of MIN_DWELL %s left before automation switches again (a flapping origin)",
+			in.Now.Sub(in.State.Since).Round(time.Second), left.Round(time.Second), p.MinDwell)}
+	}
 	if in.Verdict == nil {
 		return Decision{Action: Poll, To: state.Standby,
 			Reason: fmt.Sprintf("suspect primary: %d consecutive failures", in.PrimaryFails)}
@@ -88,7 +94,21 @@ func decideFailover(p Policy, in Input) Decision {
 	return Decision{Action: Switch, To: state.Standby, Reason: "primary down: " + v.Reason}
 }
 
-// decideFailback never delays a failover, only a failback: moving to the
+// flapping reports whether the record came back to the primary by an
+// automatic failback less than MinDwell ago. Automation then makes no new
+// switch until the dwell is over: at most one automatic switch per
+// MIN_DWELL, so a flapping origin cannot flip the record back and forth.
+// Only that case waits: a failover from a primary that has served for
+// longer, or that an operator put back by hand, is never delayed.
+func flapping(p Policy, in Input) (time.Duration, bool) {
+	if p.Failback != FailbackAuto || in.State.Since.IsZero() || strings.HasPrefix(in.State.By, "manual:") {
+		return 0, false
+	}
+	dwelt := in.Now.Sub(in.State.Since)
+	return p.MinDwell - dwelt, dwelt < p.MinDwell
+}
+
+// decideFailback waits for RECOVER_AFTER and MIN_DWELL: moving to the
 // standby fast is the promise, moving back is where flapping would hurt.
 func decideFailback(p Policy, in Input) Decision {
 	if p.Failback != FailbackAuto {

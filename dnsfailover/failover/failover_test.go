@@ -73,3 +73,29 @@ func TestDwellIsExact(t *testing.T) {
 		t.Errorf("when the dwell ends: %s, want poll", got.Action)
 	}
 }
+
+func TestFailoverRightAfterAnAutomaticFailbackWaitsForTheDwell(t *testing.T) {
+	now := time.Date(2026, 11, 25, 17, 0, 0, 0, time.UTC)
+	p := Policy{FailAfter: 3, RecoverAfter: 5, Failback: FailbackAuto, MinDwell: 10 * time.Minute}
+	failedBack := state.State{Active: state.Primary, Gen: 2, Since: now.Add(-time.Minute), By: "aws:us-east-1"}
+	tests := []struct {
+		name   string
+		policy Policy
+		st     state.State
+		want   Action
+	}{
+		{"one minute after an automatic failback: hold", p, failedBack, Hold},
+		{"after the dwell: poll", p, func() state.State { s := failedBack; s.Since = now.Add(-10 * time.Minute); return s }(), Poll},
+		{"put back by an operator: never delayed", p, func() state.State { s := failedBack; s.By = "manual:alice"; return s }(), Poll},
+		{"manual failback policy: never delayed", Policy{FailAfter: 3, Failback: FailbackManual, MinDwell: 10 * time.Minute}, failedBack, Poll},
+		{"primary since setup (no since): never delayed", p, state.State{Active: state.Primary, By: "setup"}, Poll},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Decide(tt.policy, Input{State: tt.st, PrimaryFails: 3, Now: now})
+			if got.Action != tt.want {
+				t.Errorf("Decide = %s (%s), want %s", got.Action, got.Reason, tt.want)
+			}
+		})
+	}
+}

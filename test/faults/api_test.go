@@ -15,8 +15,9 @@ import (
 )
 
 // maxRequestsPerWrite bounds one Write: up to 1+DefaultMaxRetries attempts,
-// each two lists and a batch, and the two lists of the read-back.
-const maxRequestsPerWrite = (1+cloudflare.DefaultMaxRetries)*3 + 2
+// each three lists (record, claim, state) and a batch, and the three lists
+// of the read-back.
+const maxRequestsPerWrite = (1+cloudflare.DefaultMaxRetries)*4 + 3
 
 // TestAPIFaults injects each DNS API fault into a decider's write and
 // checks that the write either lands whole or not at all, is retried

@@ -154,6 +154,8 @@ type current struct {
 	snap     dns.Snapshot
 	targetID string
 	txtID    string // "" when the TXT does not exist yet
+	claimID  string // the current generation claim; "" before the first switch
+	claimGen uint64
 }
 
 // Read returns the record and its state from the API.
@@ -178,11 +180,15 @@ func (p *Provider) read(ctx context.Context) (current, error) {
 		snap:     dns.Snapshot{Name: p.record, Type: p.typ, Content: targets[0].content, TTL: targets[0].ttl},
 		targetID: targets[0].id,
 	}
+	if err := p.readClaim(ctx, &cur); err != nil {
+		return current{}, err
+	}
 	txts, err := p.list(ctx, p.txtName, "TXT")
 	if err != nil {
 		return current{}, err
 	}
 	if len(txts) == 0 {
+		cur.raiseToClaim(p)
 		return cur, nil
 	}
 	// Two writers making the first switch at once can each create the TXT
@@ -206,6 +212,7 @@ func (p *Provider) read(ctx context.Context) (current, error) {
 			slog.String("id", txts[best].id))
 	}
 	cur.snap.State, cur.snap.HasState, cur.txtID = bestState, true, txts[best].id
+	cur.raiseToClaim(p)
 	return cur, nil
 }
 

@@ -50,7 +50,7 @@ func newWorld(t *testing.T) *world {
 	t.Cleanup(func() {
 		for _, c := range w.api.Calls() {
 			if c.Method == http.MethodDelete || strings.Contains(c.Query, "delete") {
-				t.Errorf("switchyard must never delete: %+v", c)
+				t.Errorf("switchyard must never delete a record by itself (only its claim, inside a batch): %+v", c)
 			}
 		}
 		if strings.Contains(w.logs.String(), token) {
@@ -281,8 +281,11 @@ func TestWriteSwitchesAndRefusesStale(t *testing.T) {
 			if err != nil || got.Content != tc.primary || got.State.Gen != 2 {
 				t.Fatalf("fail back: %+v, %v", got, err)
 			}
-			if n := len(w.api.Records()); n != 4 {
-				t.Fatalf("records = %d after fail back, want 4 (TXT patched, not added; claims of gen 1 and 2)", n)
+			if n := len(w.api.Records()); n != 3 {
+				t.Fatalf("records = %d after fail back, want 3: the record, its state TXT (patched, not added) and one claim (swapped)", n)
+			}
+			if claims := w.claims(); len(claims) != 1 || claims[0] != ClaimContent(2) {
+				t.Fatalf("claims = %v after fail back, want only %s", claims, ClaimContent(2))
 			}
 		})
 	}
@@ -326,8 +329,8 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	for _, c := range w.api.Calls() {
 		statuses = append(statuses, c.Status)
 	}
-	if fmt.Sprint(statuses) != "[429 200 200]" {
-		t.Errorf("statuses = %v, want one 429 then the two reads", statuses)
+	if fmt.Sprint(statuses) != "[429 200 200 200]" {
+		t.Errorf("statuses = %v, want one 429 then the three reads (record, claim, state)", statuses)
 	}
 	if !strings.Contains(w.logs.String(), "retrying") {
 		t.Errorf("the retry was not logged")
@@ -420,11 +423,11 @@ func TestPermanentErrors(t *testing.T) {
 		mod       func(*Options)
 		target    string
 		wantErr   string
-		wantCalls int // none retried: one list, or two lists and the batch
+		wantCalls int // none retried: one list, or three lists (record, claim, TXT) and the batch
 	}{
 		{"bad token", "CNAME", func(o *Options) { o.Token = token + "-revoked" }, "standby.example.net", "HTTP 403: 10000 Authentication error", 1},
 		{"unknown zone", "CNAME", func(o *Options) { o.ZoneID = "ffffffffffffffffffffffffffffffff" }, "standby.example.net", "7003 Could not route", 1},
-		{"batch rejected: invalid A content", "A", nil, "not-an-address", "9005 Content for A record must be a valid IPv4 address.", 3},
+		{"batch rejected: invalid A content", "A", nil, "not-an-address", "9005 Content for A record must be a valid IPv4 address.", 4},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -561,5 +564,39 @@ func TestParseRetryAfter(t *testing.T) {
 				t.Errorf("got %s, %v; want %s, %v", got, ok, tc.want, tc.ok)
 			}
 		})
+	}
+}
+
+// claims returns the contents of the generation claims in the zone.
+func (w *world) claims() []string {
+	var out []string
+	for _, r := range w.api.Records() {
+		if r.Name == ClaimName(record) {
+			out = append(out, r.Content)
+		}
+	}
+	return out
+}
+
+// A state TXT set back by hand below its claim must not wedge every later
+// write: readers carry on from the claim's generation.
+func TestStateSetBackBelowItsClaim(t *testing.T) {
+	w := newWorld(t)
+	w.api.Add(cloudflareapi.Record{Name: record, Type: "CNAME", Content: "primary.example.net"})
+	old := state.State{Active: state.Primary, Gen: 2, Since: since, By: "manual:ops", Reason: "restored from a backup"}
+	w.api.Add(cloudflareapi.Record{Name: "_switchyard." + record, Type: "TXT", Content: QuoteTXT(old.Format())})
+	w.api.Add(cloudflareapi.Record{Name: ClaimName(record), Type: "TXT", Content: ClaimContent(5)})
+	p := w.provider(t, "CNAME")
+	snap, err := p.Read(context.Background())
+	if err != nil || snap.State.Gen != 5 {
+		t.Fatalf("Read = gen %d, %v; want the claim's gen 5", snap.State.Gen, err)
+	}
+	next := snap.State.Next(state.Standby, "aws:eu-west-1", "4/4 down", false, since.Add(time.Hour))
+	got, err := p.Write(context.Background(), dns.Change{Target: "standby.example.net", State: next})
+	if err != nil || got.State.Gen != 6 || got.Content != "standby.example.net" {
+		t.Fatalf("Write = %+v, %v; want standby at gen 6", got, err)
+	}
+	if claims := w.claims(); len(claims) != 1 || claims[0] != ClaimContent(6) {
+		t.Errorf("claims = %v, want only %s", claims, ClaimContent(6))
 	}
 }

@@ -14,7 +14,9 @@ import (
 
 // Write points the record at c.Target and stores c.State in one batch
 // request: a patch of the record, and a patch of the state TXT (a post when
-// it does not exist yet). It never deletes. It reads first and gives up with
+// it does not exist yet). It deletes nothing but its own previous generation
+// claim (see claim.go), which makes the write a compare-and-swap. It reads
+// first and gives up with
 // dns.ErrStale unless the stored generation is c.State.Gen-1, and reads
 // again afterwards to check that both changes are there.
 //
@@ -43,8 +45,13 @@ func (p *Provider) Write(ctx context.Context, c dns.Change) (dns.Snapshot, error
 		if err == nil {
 			break
 		}
-		if claimTaken(err) {
-			return p.claimedElsewhere(ctx, c, err)
+		if claimTaken(err) && attempt < p.maxRetries {
+			// Someone committed a batch prepared from the same read (or
+			// the claim was edited by hand). Read again: the loop finds
+			// our change applied, the state moved on (ErrStale), or a
+			// fresh claim to swap.
+			p.logRetry("batch (claim moved)", err, attempt, 0)
+			continue
 		}
 		wait, ok := p.retryWait(ctx, err, attempt)
 		if !ok {
@@ -77,8 +84,9 @@ func (p *Provider) checkChange(c dns.Change) error {
 }
 
 // batch sends the one request that changes the record and the TXT together.
-// It also posts the claim of generation gen (see claim.go), so that no
-// other batch of that generation can ever commit.
+// It also swaps the generation claim (see claim.go): it deletes the claim it
+// read and posts the claim of generation gen, so that no other batch
+// prepared from the same read can ever commit.
 func (p *Provider) batch(ctx context.Context, cur current, target, content string, gen uint64) error {
 	var b cfdns.RecordBatchParams
 	set(&b.ZoneID, p.zoneID)
@@ -88,6 +96,9 @@ func (p *Provider) batch(ctx context.Context, cur current, target, content strin
 		patches = append(patches, patchTXT(cur.txtID, content, p.ttl))
 	} else {
 		posts = append(posts, postTXT(p.txtName, content, p.ttl))
+	}
+	if cur.claimID != "" {
+		set(&b.Deletes, []cfdns.RecordBatchParamsDelete{deleteClaim(cur.claimID)})
 	}
 	set(&b.Patches, patches)
 	set(&b.Posts, posts)
@@ -132,26 +143,4 @@ func currentGen(s dns.Snapshot) uint64 {
 // documents for TXT content; state.Parse reads it back.
 func QuoteTXT(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
-}
-
-// claimedElsewhere answers a batch refused because generation c.State.Gen
-// is claimed already: done, if the claim is ours (an earlier attempt whose
-// answer was lost); ErrStale, if another writer moved the state on; and a
-// permanent error if nobody did, which means the state TXT was set back by
-// hand below a generation already written.
-func (p *Provider) claimedElsewhere(ctx context.Context, c dns.Change, batchErr error) (dns.Snapshot, error) {
-	cur, err := p.read(ctx)
-	if err != nil {
-		return dns.Snapshot{}, fmt.Errorf("cloudflare: write %s: read after a refused claim: %w", p.record, err)
-	}
-	if p.applied(cur.snap, c) {
-		return p.verify(ctx, c)
-	}
-	if gen := currentGen(cur.snap); gen >= c.State.Gen {
-		return dns.Snapshot{}, fmt.Errorf("cloudflare: write %s: gen %d was written by %s first: %w",
-			p.record, c.State.Gen, cur.snap.State.By, dns.ErrStale)
-	}
-	return dns.Snapshot{}, fmt.Errorf("cloudflare: write %s: gen %d is claimed (%s %s exists) but the state is at gen %d: "+
-		"was the state TXT set back by hand? Delete the claims above gen %d or set the state's gen above them: %w: %w",
-		p.record, c.State.Gen, ClaimName(p.record), ClaimContent(c.State.Gen), currentGen(cur.snap), currentGen(cur.snap), batchErr, dns.ErrPermanent)
 }
