@@ -138,7 +138,6 @@ func currentGen(s dns.Snapshot) uint64 {
 	return s.State.Gen
 }
 
-
 // QuoteTXT writes s as one quoted DNS character-string, the form Cloudflare
 // documents for TXT content; state.Parse reads it back.
 func QuoteTXT(s string) string {
