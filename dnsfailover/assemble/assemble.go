@@ -113,7 +113,10 @@ func Vantage(c config.Config, d Deps) (*vantage.Vantage, error) {
 		DryRun: c.DryRun,
 		// One probe interval: the first retry comes as soon as a round
 		// would anyway; repeated failures back off to 16 intervals.
-		WriteBackoff:   c.Interval,
+		WriteBackoff: c.Interval,
+		// Streaks count consecutive rounds; a gap of three intervals (a
+		// Lambda environment left idle between scheduled runs) starts afresh.
+		ForgetAfter:    3 * c.Interval,
 		Log:            d.Log,
 		Now:            d.Now,
 		Events:         d.Events,

@@ -36,6 +36,12 @@ type Options struct {
 	Policy        failover.Policy
 	DryRun        bool
 	History       int // results kept per target; default 20
+	// ForgetAfter drops the remembered results when the newest is older
+	// than this: consecutive counts are only meaningful across consecutive
+	// rounds. A Lambda execution environment that sat idle while peers'
+	// requests were served by another must not add one new failure to a
+	// streak from minutes ago. Zero: never.
+	ForgetAfter time.Duration
 	// WriteBackoff is the first wait after a failed DNS write before this
 	// vantage point tries to switch again; it doubles per failure up to 16
 	// times. Default 10s.
@@ -59,8 +65,9 @@ type Vantage struct {
 	primary *probe.History
 	standby *probe.History
 
-	roundMu sync.Mutex   // one round at a time
-	backoff writeBackoff // guarded by roundMu
+	roundMu     sync.Mutex   // one round at a time
+	backoff     writeBackoff // guarded by roundMu
+	lastRoundAt time.Time    // guarded by roundMu
 
 	mu   sync.Mutex // guards last and par
 	last Round
@@ -130,6 +137,7 @@ func (v *Vantage) RunRound(ctx context.Context) Round {
 	defer v.roundMu.Unlock()
 
 	obs := v.Check(ctx)
+	v.forgetStale(obs.At)
 	v.primary.Add(obs.Primary)
 	v.standby.Add(obs.Standby)
 	r := Round{Vantage: v.o.ID, At: obs.At, Primary: obs.Primary, Standby: obs.Standby}
@@ -321,4 +329,17 @@ func (v *Vantage) RunUntil(ctx context.Context, interval, margin time.Duration) 
 		case <-t.C:
 		}
 	}
+}
+
+// forgetStale starts the streaks afresh when the last round is older than
+// ForgetAfter (see Options.ForgetAfter). Called under roundMu.
+func (v *Vantage) forgetStale(now time.Time) {
+	last := v.lastRoundAt
+	v.lastRoundAt = now
+	if last.IsZero() || v.o.ForgetAfter <= 0 || now.Sub(last) <= v.o.ForgetAfter {
+		return
+	}
+	v.o.Log.Info("forgetting results from an earlier run", "last_round", last, "gap", now.Sub(last).Round(time.Second))
+	v.primary = probe.NewHistory(v.o.History)
+	v.standby = probe.NewHistory(v.o.History)
 }

@@ -68,6 +68,12 @@ type harness struct {
 
 func newHarness(t *testing.T, policy failover.Policy, dryRun bool, initial ...string) *harness {
 	t.Helper()
+	return newHarnessWith(t, policy, dryRun, initial, nil)
+}
+
+// newHarnessWith is newHarness with mod applied to every vantage point's options.
+func newHarnessWith(t *testing.T, policy failover.Policy, dryRun bool, initial []string, mod func(*vantage.Options)) *harness {
+	t.Helper()
 	h := &harness{primary: newOrigin(t), standby: newOrigin(t), events: make(chan vantage.Event, 1000)}
 	h.cf = cloudflareapi.New(cloudflareapi.Options{Token: token, ZoneName: "example.com"})
 	content := primary
@@ -110,7 +116,7 @@ func newHarness(t *testing.T, policy failover.Policy, dryRun bool, initial ...st
 				return f(ctx)
 			}
 		}
-		n.v = vantage.New(vantage.Options{
+		o := vantage.Options{
 			ID:            id,
 			Primary:       check(h.primary.srv.URL, &n.cut),
 			Standby:       check(h.standby.srv.URL, nil),
@@ -127,7 +133,11 @@ func newHarness(t *testing.T, policy failover.Policy, dryRun bool, initial ...st
 					h.events <- e
 				}
 			},
-		})
+		}
+		if mod != nil {
+			mod(&o)
+		}
+		n.v = vantage.New(o)
 		handler, err := n.v.Handler(vantage.HandlerOptions{Secrets: [][]byte{[]byte(secret)}, Skew: 30 * time.Second})
 		if err != nil {
 			t.Fatal(err)
@@ -341,5 +351,27 @@ func TestPinnedRecordIsNotMoved(t *testing.T) {
 	}
 	if got, _ := h.target(t); got != primary {
 		t.Errorf("record = %s, want %s", got, primary)
+	}
+}
+
+// A vantage point whose last round is long past (a Lambda environment left
+// idle) starts its streak afresh: one new failure is not FAIL_AFTER of them.
+func TestStaleStreaksAreForgotten(t *testing.T) {
+	var now atomic.Int64
+	now.Store(time.Date(2026, 11, 25, 17, 0, 0, 0, time.UTC).UnixNano())
+	clock := func() time.Time { return time.Unix(0, now.Load()).UTC() }
+	h := newHarnessWith(t, manual, false, nil, func(o *vantage.Options) {
+		o.Now, o.ForgetAfter = clock, 30*time.Second
+	})
+	h.primary.down.Store(true)
+	h.rounds(t, h.nodes[0], 1)
+	now.Add(int64(10 * time.Minute))
+	r := h.rounds(t, h.nodes[0], 1)
+	if r.Decision.Action != failover.Hold || !strings.Contains(r.Decision.Reason, "1/2") {
+		t.Fatalf("after a long gap: %s (%s), want hold at 1/2 failures", r.Decision.Action, r.Decision.Reason)
+	}
+	now.Add(int64(10 * time.Second))
+	if r := h.rounds(t, h.nodes[0], 1); r.Decision.Action == failover.Hold {
+		t.Fatalf("two consecutive failures within the window: %s (%s), want the streak to count", r.Decision.Action, r.Decision.Reason)
 	}
 }
