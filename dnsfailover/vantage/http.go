@@ -17,7 +17,8 @@ type HandlerOptions struct {
 }
 
 // Handler serves POST /observe (signed peer requests), GET /status (the last
-// round, as JSON; it holds no secret) and GET /healthz.
+// round and the count of refused peer requests by reason, as JSON; it holds
+// no secret) and GET /healthz.
 func (v *Vantage) Handler(o HandlerOptions) (http.Handler, error) {
 	observe, err := peers.NewHandler(peers.HandlerOptions{
 		Secrets: o.Secrets,
@@ -29,14 +30,15 @@ func (v *Vantage) Handler(o HandlerOptions) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	v.observe = observe
 	mux := http.NewServeMux()
 	mux.Handle(peers.Path, observe)
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		_ = enc.Encode(v.Last())
+		last := v.Last()
+		last.RejectedPeerRequests = observe.Rejected()
+		_ = enc.Encode(last)
 	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")

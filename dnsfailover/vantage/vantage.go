@@ -72,8 +72,6 @@ type Vantage struct {
 	mu   sync.Mutex // guards last and par
 	last Round
 	par  parityState
-
-	observe *peers.Handler // set by Handler; its rejection counts feed Status
 }
 
 // New returns a Vantage; it does no I/O.
@@ -114,6 +112,9 @@ type Round struct {
 	Verdict  *quorum.Verdict   `json:"verdict,omitempty"`
 	Switched bool              `json:"switched"`
 	Error    string            `json:"error,omitempty"`
+	// RejectedPeerRequests counts refused /observe requests by reason
+	// (bad_signature, replay, skew, ...); filled in by GET /status.
+	RejectedPeerRequests map[string]uint64 `json:"rejected_peer_requests,omitempty"`
 	// Parity is the last known parity report (see parity.go), nil before
 	// both origins first answered.
 	Parity *parity.Report `json:"parity,omitempty"`

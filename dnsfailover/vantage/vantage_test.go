@@ -338,6 +338,18 @@ func TestObserveRejectsUnsignedRequests(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("unsigned /observe: %d, want 401", resp.StatusCode)
 	}
+	resp, err = http.Get(h.nodes[0].srv.URL + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var status vantage.Round
+	if err := json.NewDecoder(resp.Body).Decode(&status); err != nil {
+		t.Fatal(err)
+	}
+	if status.RejectedPeerRequests["unsigned"] != 1 {
+		t.Errorf("/status rejected_peer_requests = %v, want unsigned: 1", status.RejectedPeerRequests)
+	}
 }
 
 func TestPinnedRecordIsNotMoved(t *testing.T) {
