@@ -4,6 +4,7 @@
 package docs
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,13 +24,25 @@ func read(t *testing.T, name string) string {
 	return string(b)
 }
 
+var update = flag.Bool("update", false, "rewrite README.md's configuration table from the config struct")
+
 func TestConfigurationTableIsGenerated(t *testing.T) {
 	var want strings.Builder
 	if err := config.WriteUsageMarkdown(&want); err != nil {
 		t.Fatal(err)
 	}
+	readme := read(t, "README.md")
+	if *update {
+		start := strings.Index(readme, "| Variable | Default | Description |")
+		end := strings.Index(readme[start:], "\n\n") + start
+		end = strings.Index(readme[end+2:], "\n") + end + 2 // the note line after the table
+		readme = readme[:start] + strings.TrimSpace(want.String()) + readme[end:]
+		if err := os.WriteFile(filepath.Join(testbin.Root(t), "README.md"), []byte(readme), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if !strings.Contains(read(t, "README.md"), strings.TrimSpace(want.String())) {
-		t.Errorf("README.md's configuration table differs from config.WriteUsageMarkdown; paste this:\n%s", want.String())
+		t.Errorf("README.md's configuration table differs from config.WriteUsageMarkdown; run go test ./test/docs -update, or paste this:\n%s", want.String())
 	}
 }
 
