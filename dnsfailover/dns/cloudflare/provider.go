@@ -241,6 +241,11 @@ func (p *Provider) list(ctx context.Context, name, typ string) ([]listed, error)
 		if err != nil {
 			return err
 		}
+		if page == nil {
+			// cloudflare-go answers a body of `null` with neither a
+			// page nor an error (found by FuzzResponseDecoding).
+			return errors.New("the API answered with no result")
+		}
 		for _, r := range page.Result {
 			if strings.EqualFold(strings.TrimSuffix(r.Name, "."), name) && string(r.Type) == typ {
 				out = append(out, listed{id: r.ID, content: r.Content, ttl: int(r.TTL), created: r.CreatedOn})
