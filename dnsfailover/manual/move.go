@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
@@ -125,7 +126,18 @@ func (m *Manual) write(ctx context.Context, o MoveOptions, res Result, c dns.Cha
 	}
 	after, err := m.o.DNS.Write(ctx, c)
 	if err != nil {
+		// A write can commit and still fail (its answer lost, a timeout,
+		// Ctrl-C): never report "unchanged" without looking.
 		res.After = View{}
+		if now, ok := m.reread(ctx); ok {
+			if dns.SameTarget(now.Content, c.Target) && now.HasState && now.State.Format() == c.State.Format() {
+				res.After = m.view(now.Content, now.HasState, now.State)
+				res.Changed, res.Note = true, note+" (the API's answer was lost, but a fresh read shows the change)"
+				return m.done(res.Action, o, res, nil)
+			}
+			res.After = m.view(now.Content, now.HasState, now.State)
+			res.Note = "a fresh read shows the record as it is now"
+		}
 		return m.done(res.Action, o, res, dnsError("write "+c.Target+" and its state", err))
 	}
 	res.After = m.view(after.Content, after.HasState, after.State)
@@ -173,4 +185,13 @@ func by(who string) string {
 		return "manual:unknown"
 	}
 	return "manual:" + b.String()
+}
+
+// reread reads the record once more after a failed write, on a context of
+// its own so that a cancelled or expired one still gets its answer.
+func (m *Manual) reread(ctx context.Context) (dns.Snapshot, bool) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	snap, err := m.o.DNS.Read(ctx)
+	return snap, err == nil
 }

@@ -1,6 +1,7 @@
 package manual_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/manual"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
+	"github.com/switchyard-dns/switchyard/infra/local/cloudflareapi"
 )
 
 func TestMoveAutoRoundTrip(t *testing.T) {
@@ -181,5 +183,21 @@ func TestByIsCleaned(t *testing.T) {
 		if err := (state.State{Active: state.Standby, By: res.After.State.By}).Validate(); err != nil {
 			t.Errorf("by %q: planned state does not validate: %v", who, err)
 		}
+	}
+}
+
+// A write that committed but whose caller gave up (Ctrl-C, a deadline) is
+// reported as done, from a fresh read, never as "unchanged".
+func TestWriteCommittedThoughTheCallerGaveUp(t *testing.T) {
+	h := newHarness(t, harnessOptions{state: initialState})
+	c, cancel := context.WithCancel(ctx(t))
+	defer cancel()
+	h.cf.OnChange(func([]cloudflareapi.Record) { cancel() })
+	res, err := h.m.Move(c, state.Standby, manual.MoveOptions{By: "alice"})
+	if err != nil || !res.Changed || res.After.Target != standby {
+		t.Fatalf("Move = %+v, %v; want the committed change reported", res, err)
+	}
+	if content, st := h.record(t); content != standby || st.Gen != 5 {
+		t.Fatalf("record %s gen %d, want %s gen 5", content, st.Gen, standby)
 	}
 }
