@@ -192,6 +192,9 @@ func TestFunctionURLServesStatusAndSignedObserve(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(resp.Body, "bad_signature") {
 		t.Errorf("badly signed /observe = %d %s, want 401 bad_signature", resp.StatusCode, resp.Body)
 	}
+	if got := rie.out.await(`"RejectedPeerRequests":1`, 5*time.Second); len(got) == 0 {
+		t.Error("no EMF document counting the refused peer request")
+	}
 	if body, _ := base64.StdEncoding.DecodeString(bad.Body); string(body) != `{"from":"aws:us-west-2"}` {
 		t.Fatalf("golden body decodes to %q", body)
 	}

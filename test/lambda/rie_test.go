@@ -210,14 +210,41 @@ func (e *emulator) bootstrapPID(t testing.TB) int {
 
 // lines collects process output, safe for concurrent writes.
 type lines struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	written chan struct{} // closed and replaced on every write
 }
 
 func (l *lines) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.written != nil {
+		close(l.written)
+	}
+	l.written = make(chan struct{})
 	return l.buf.Write(p)
+}
+
+// await returns the lines containing s once there is one, or none after d:
+// the emulator copies the function's output on its own schedule.
+func (l *lines) await(s string, d time.Duration) []string {
+	deadline := time.After(d)
+	for {
+		l.mu.Lock()
+		if l.written == nil {
+			l.written = make(chan struct{})
+		}
+		written := l.written
+		l.mu.Unlock()
+		if got := l.matching(s); len(got) > 0 {
+			return got
+		}
+		select {
+		case <-written:
+		case <-deadline:
+			return nil
+		}
+	}
 }
 
 func (l *lines) String() string {
