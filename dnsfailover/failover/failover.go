@@ -114,6 +114,11 @@ func decideFailback(p Policy, in Input) Decision {
 	if p.Failback != FailbackAuto {
 		return Decision{Action: Hold, Reason: "on standby, failback is manual"}
 	}
+	if in.State.Since.IsZero() {
+		// Put on the standby outside switchyard (no state, no time): how
+		// long it has dwelt is unknown, so moving it back is an operator's call.
+		return Decision{Action: Hold, Reason: "on standby since an unknown time (no switch recorded); failback is left to an operator"}
+	}
 	if in.PrimaryOKs < p.RecoverAfter {
 		return Decision{Action: Hold, Reason: fmt.Sprintf("on standby, primary %d/%d consecutive healthy", in.PrimaryOKs, p.RecoverAfter)}
 	}

@@ -48,6 +48,7 @@ func TestDecide(t *testing.T) {
 		{"auto failback switches on healthy quorum", auto, Input{State: onStandby, PrimaryOKs: 5, Verdict: upOK, Now: now}, Switch, state.Primary},
 		{"auto failback refused without healthy quorum", auto, Input{State: onStandby, PrimaryOKs: 5, Verdict: downOK, Now: now}, Refuse, state.Primary},
 		{"on standby, primary failures do nothing", auto, Input{State: onStandby, PrimaryFails: 10, Now: now}, Hold, ""},
+		{"standby set by hand with no recorded time is never failed back", auto, Input{State: state.State{Active: state.Standby}, PrimaryOKs: 50, Verdict: upOK, Now: now}, Hold, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
