@@ -36,7 +36,8 @@ func (s Snapshot) Current(primaryTarget, standbyTarget string) (state.State, err
 			s.Content, primaryTarget, standbyTarget)}
 	}
 	if !s.HasState {
-		return state.State{Active: side}, nil
+		// Gen is 0, or the generation claim's when the TXT was lost.
+		return state.State{Active: side, Gen: s.State.Gen}, nil
 	}
 	if s.State.Active != side {
 		return s.State, &UnmanagedError{Record: s.Name, Why: fmt.Sprintf(

@@ -6,6 +6,7 @@ package dns
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 )
@@ -27,7 +28,25 @@ type Snapshot struct {
 type Change struct {
 	Target string
 	State  state.State
+	// OverwriteBadState lets the write replace a state TXT that cannot be
+	// parsed (*BadStateError), as a forced manual move does; State.Gen
+	// must then be one more than the generation Read reported.
+	OverwriteBadState bool
 }
+
+// BadStateError says the state TXT exists but cannot be parsed (edited by
+// hand, say). Automation stops on it; an operator can fix the TXT or
+// overwrite it with a forced manual move. It wraps ErrPermanent.
+type BadStateError struct {
+	Name, ID string
+	Err      error
+}
+
+func (e *BadStateError) Error() string {
+	return fmt.Sprintf("state TXT %s (id %s) cannot be read: %v", e.Name, e.ID, e.Err)
+}
+
+func (e *BadStateError) Unwrap() []error { return []error{e.Err, ErrPermanent} }
 
 // Provider reads and writes one switched record and its state TXT.
 type Provider interface {

@@ -88,6 +88,12 @@ func (m *Manual) check(ctx context.Context, side state.Side) probe.Result {
 // record: it points at neither target, or its state disagrees with it.
 func (m *Manual) read(ctx context.Context) (snap dns.Snapshot, cur state.State, problem string, err error) {
 	snap, err = m.o.DNS.Read(ctx)
+	var bad *dns.BadStateError
+	if errors.As(err, &bad) {
+		// Nothing can say which side the state is on; only a forced move
+		// (which overwrites the TXT) may go ahead.
+		return snap, state.State{Gen: snap.State.Gen}, bad.Error(), nil
+	}
 	if err != nil {
 		return dns.Snapshot{}, state.State{}, "", dnsError("read the record", err)
 	}

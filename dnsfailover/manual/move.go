@@ -78,7 +78,7 @@ func (m *Manual) Move(ctx context.Context, side state.Side, o MoveOptions) (Resu
 		cur.Active = ""
 	}
 	next := cur.Next(side, by(o.By), reason, true, m.o.Now())
-	return m.write(ctx, o, res, dns.Change{Target: target, State: next},
+	return m.write(ctx, o, res, dns.Change{Target: target, State: next, OverwriteBadState: o.Force},
 		fmt.Sprintf("moved to the %s and pinned: automation leaves it there until `failover auto`", side))
 }
 

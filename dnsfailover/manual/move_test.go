@@ -201,3 +201,24 @@ func TestWriteCommittedThoughTheCallerGaveUp(t *testing.T) {
 		t.Fatalf("record %s gen %d, want %s gen 5", content, st.Gen, standby)
 	}
 }
+
+// A state TXT nobody can parse blocks automation and unforced moves; a
+// forced move overwrites it and leaves a readable state behind.
+func TestForcedMoveOverwritesAnUnreadableState(t *testing.T) {
+	h := newHarness(t, harnessOptions{state: "edited by hand"})
+	st, err := h.m.Status(ctx(t))
+	if err != nil || !strings.Contains(st.Problem, "cannot be read") {
+		t.Fatalf("Status = problem %q, %v; want it to say the state cannot be read", st.Problem, err)
+	}
+	_, err = h.m.Move(ctx(t), state.Standby, manual.MoveOptions{By: "alice"})
+	var refused *manual.RefusedError
+	if !errors.As(err, &refused) || h.batches() != 0 {
+		t.Fatalf("unforced Move: %v after %d batches; want refused and no write", err, h.batches())
+	}
+	if _, err := h.m.Move(ctx(t), state.Standby, manual.MoveOptions{By: "alice", Force: true}); err != nil {
+		t.Fatalf("forced Move: %v", err)
+	}
+	if content, st := h.record(t); content != standby || st.Gen != 1 || !st.Pinned {
+		t.Fatalf("after the forced move: record %s, state %+v; want the standby, gen 1, pinned", content, st)
+	}
+}

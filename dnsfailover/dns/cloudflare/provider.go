@@ -156,6 +156,7 @@ type current struct {
 	txtID    string // "" when the TXT does not exist yet
 	claimID  string // the current generation claim; "" before the first switch
 	claimGen uint64
+	badState *dns.BadStateError // the state TXT exists but none parses
 }
 
 // Read returns the record and its state from the API.
@@ -163,6 +164,11 @@ func (p *Provider) Read(ctx context.Context) (dns.Snapshot, error) {
 	cur, err := p.read(ctx)
 	if err != nil {
 		return dns.Snapshot{}, fmt.Errorf("cloudflare: read %s: %w", p.record, err)
+	}
+	if cur.badState != nil {
+		// The record itself was read: return it with the error, so that
+		// an operator's status shows where it points.
+		return cur.snap, fmt.Errorf("cloudflare: read %s: %w", p.record, cur.badState)
 	}
 	return cur.snap, nil
 }
@@ -195,16 +201,32 @@ func (p *Provider) read(ctx context.Context) (current, error) {
 	// (Cloudflare has no conditional create, and we never delete). Rather
 	// than wedge every later read, all readers agree on the same one: the
 	// highest gen, then the oldest record. Later writes patch that one.
-	best := -1
+	best, bad := -1, -1
 	var bestState state.State
+	var badErr error
 	for i, t := range txts {
 		st, err := state.Parse(t.content)
 		if err != nil {
-			return current{}, fmt.Errorf("state TXT %s (id %s): %w: %w", p.txtName, t.id, err, dns.ErrPermanent)
+			if bad < 0 || t.older(txts[bad]) {
+				bad, badErr = i, err
+			}
+			continue
 		}
 		if best < 0 || st.Gen > bestState.Gen || st.Gen == bestState.Gen && t.older(txts[best]) {
 			best, bestState = i, st
 		}
+	}
+	if best < 0 {
+		// No state can be read: nothing may act on the record but a
+		// forced manual move, which overwrites this TXT.
+		cur.txtID = txts[bad].id
+		cur.badState = &dns.BadStateError{Name: p.txtName, ID: txts[bad].id, Err: badErr}
+		cur.raiseToClaim(p)
+		return cur, nil
+	}
+	if bad >= 0 {
+		p.log.Warn("cloudflare: ignoring a state TXT that cannot be parsed beside one that can",
+			slog.String("name", p.txtName), slog.String("id", txts[bad].id), slog.String("error", badErr.Error()))
 	}
 	if len(txts) > 1 {
 		p.log.Warn("cloudflare: several state TXT records; using the highest gen",

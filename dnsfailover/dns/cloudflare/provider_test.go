@@ -600,3 +600,34 @@ func TestStateSetBackBelowItsClaim(t *testing.T) {
 		t.Errorf("claims = %v, want only %s", claims, ClaimContent(6))
 	}
 }
+
+// A state TXT nobody can parse stops automation, but a forced write may
+// overwrite it (patching that TXT, never adding a second one).
+func TestUnparsableStateIsOnlyOverwrittenWhenForced(t *testing.T) {
+	w := newWorld(t)
+	w.api.Add(cloudflareapi.Record{Name: record, Type: "CNAME", Content: "primary.example.net"})
+	w.api.Add(cloudflareapi.Record{Name: "_switchyard." + record, Type: "TXT", Content: `"edited by hand"`})
+	p := w.provider(t, "CNAME")
+	snap, err := p.Read(context.Background())
+	var bad *dns.BadStateError
+	if !errors.As(err, &bad) || !errors.Is(err, dns.ErrPermanent) || snap.Content != "primary.example.net" {
+		t.Fatalf("Read = %+v, %v; want the record and a permanent *BadStateError", snap, err)
+	}
+	next := state.State{}.Next(state.Standby, "manual:ops", "overwrite", true, since)
+	if _, err := p.Write(context.Background(), dns.Change{Target: "standby.example.net", State: next}); !errors.As(err, &bad) {
+		t.Fatalf("unforced Write: %v, want *BadStateError", err)
+	}
+	got, err := p.Write(context.Background(), dns.Change{Target: "standby.example.net", State: next, OverwriteBadState: true})
+	if err != nil || got.Content != "standby.example.net" || got.State.Gen != 1 {
+		t.Fatalf("forced Write = %+v, %v; want standby at gen 1", got, err)
+	}
+	txts := 0
+	for _, r := range w.api.Records() {
+		if r.Name == "_switchyard."+record {
+			txts++
+		}
+	}
+	if txts != 1 {
+		t.Errorf("%d state TXTs after the overwrite, want the one patched", txts)
+	}
+}

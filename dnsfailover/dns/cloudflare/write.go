@@ -34,6 +34,9 @@ func (p *Provider) Write(ctx context.Context, c dns.Change) (dns.Snapshot, error
 		if err != nil {
 			return dns.Snapshot{}, fmt.Errorf("cloudflare: write %s: read before writing: %w", p.record, err)
 		}
+		if cur.badState != nil && !c.OverwriteBadState {
+			return dns.Snapshot{}, fmt.Errorf("cloudflare: write %s: %w", p.record, cur.badState)
+		}
 		if p.applied(cur.snap, c) {
 			break // an earlier attempt was committed though its answer was lost
 		}
@@ -131,12 +134,10 @@ func (p *Provider) applied(s dns.Snapshot, c dns.Change) bool {
 	return s.HasState && s.State.Format() == c.State.Format() && dns.SameTarget(s.Content, c.Target)
 }
 
-func currentGen(s dns.Snapshot) uint64 {
-	if !s.HasState {
-		return 0
-	}
-	return s.State.Gen
-}
+// currentGen is the generation a write must follow. Without a readable
+// state TXT it is 0, or the claim's generation when a claim exists (see
+// raiseToClaim).
+func currentGen(s dns.Snapshot) uint64 { return s.State.Gen }
 
 // QuoteTXT writes s as one quoted DNS character-string, the form Cloudflare
 // documents for TXT content; state.Parse reads it back.
