@@ -16,7 +16,6 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
-	"github.com/switchyard-dns/switchyard/dnsfailover/quorum"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
 )
 
@@ -96,14 +95,7 @@ func Vantage(c config.Config, d Deps) (*vantage.Vantage, error) {
 			Self: c.Vantage, Secret: []byte(c.Secret.Reveal()), HTTP: peerHTTP,
 			Timeout: c.PeerTimeout, Skew: c.ClockSkew, Log: d.Log, Now: d.Now,
 		},
-		Rule: quorum.Rule{
-			Vantages:     c.Vantages(),
-			Quorum:       c.EffectiveQuorum(),
-			MinProviders: c.EffectiveMinProviders(),
-			// A peer's observation is made on request, so it is fresh by
-			// construction; allow the skew window either way.
-			MaxAge: c.ClockSkew,
-		},
+		Rule: c.QuorumRule(),
 		Policy: failover.Policy{
 			FailAfter:    c.FailAfter,
 			RecoverAfter: c.RecoverAfter,

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"github.com/switchyard-dns/switchyard/dnsfailover/quorum"
 	"sort"
 	"strings"
 )
@@ -63,4 +64,17 @@ func (c Config) EffectiveMinProviders() int {
 		return 2
 	}
 	return 1
+}
+
+// QuorumRule is the agreement rule the configuration describes, the same
+// for a vantage point's decisions and a drill's quorum round. A peer's
+// observation is made on request, so it is fresh by construction; votes
+// may differ from this vantage point's clock by the skew window either way.
+func (c Config) QuorumRule() quorum.Rule {
+	return quorum.Rule{
+		Vantages:     c.Vantages(),
+		Quorum:       c.EffectiveQuorum(),
+		MinProviders: c.EffectiveMinProviders(),
+		MaxAge:       c.ClockSkew,
+	}
 }

@@ -85,7 +85,7 @@ func (r *run) quorumRound(ctx context.Context, primary, standby probe.Result) {
 			v.PrimaryUp = false
 			allDown = append(allDown, v)
 		}
-		rule := quorum.Rule{Vantages: c.Vantages(), Quorum: c.EffectiveQuorum(), MinProviders: c.EffectiveMinProviders(), MaxAge: c.ClockSkew}
+		rule := c.QuorumRule()
 		now := r.now()
 		verdict := quorum.Decide(now, votes, rule)
 		r.rep.Verdict = &verdict
