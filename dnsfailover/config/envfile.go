@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"reflect"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // envName is a POSIX environment variable name.
@@ -72,4 +74,36 @@ func ApplyEnvFile(path string) error {
 		}
 	}
 	return nil
+}
+
+// Environ renders c as the variables that load it back, "NAME=value" in
+// the order of the Config fields (Usage names field i), as os.Environ
+// does. Secret values are revealed: they belong in a function's
+// environment or a 0600 env file, never in a log.
+func (c Config) Environ() []string {
+	v := reflect.ValueOf(c)
+	vars := Usage()
+	out := make([]string, len(vars))
+	for i, u := range vars {
+		out[i] = u.Name + "=" + envValue(v.Field(i))
+	}
+	return out
+}
+
+// envValue renders one field the way envconfig reads it back.
+func envValue(f reflect.Value) string {
+	switch x := f.Interface().(type) {
+	case Secret:
+		return x.Reveal()
+	case Peers:
+		parts := make([]string, len(x))
+		for i, p := range x {
+			parts[i] = p.ID + "=" + p.URL
+		}
+		return strings.Join(parts, ",")
+	case time.Duration:
+		return x.String()
+	default:
+		return fmt.Sprint(x)
+	}
 }

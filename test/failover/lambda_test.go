@@ -10,12 +10,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,9 +23,8 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/secrets/secretstest"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 	"github.com/switchyard-dns/switchyard/infra/local/world"
+	"github.com/switchyard-dns/switchyard/test/internal/rie"
 )
-
-const rieInstall = "go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d"
 
 // The secrets are given to the function the way samconfig.toml gives them:
 // as references, fetched at the cold start (from a local Secrets Manager
@@ -37,8 +34,9 @@ const (
 	tokenName = "/switchyard/cloudflare-api-token"
 )
 
-// lambdaTools returns the emulator's path, or skips naming what is missing.
-func lambdaTools(t *testing.T) string {
+// lambdaTools skips, naming what is missing, without the AWS CLI, jq or
+// the emulator.
+func lambdaTools(t *testing.T) {
 	t.Helper()
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Skip("aws (the AWS CLI) not installed: apt-get install -y awscli")
@@ -46,65 +44,20 @@ func lambdaTools(t *testing.T) string {
 	if _, err := exec.LookPath("jq"); err != nil {
 		t.Skip("jq not installed: apt-get install -y jq")
 	}
-	if p, err := exec.LookPath("aws-lambda-rie"); err == nil {
-		return p
-	}
-	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
-		p := filepath.Join(strings.TrimSpace(string(out)), "bin", "aws-lambda-rie")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	t.Skipf("aws-lambda-rie not installed (neither on PATH nor in $(go env GOPATH)/bin): %s", rieInstall)
-	return ""
+	rie.Find(t)
 }
-
-var (
-	bootstrapOnce sync.Once
-	bootstrapPath string
-	bootstrapErr  error
-)
-
-// failoverBootstrap builds ./functions/failover as the Makefile ships it
-// (CGO off, lambda.norpc, stripped), for this machine's architecture.
-func failoverBootstrap(t *testing.T) string {
-	t.Helper()
-	bootstrapOnce.Do(func() {
-		// Beside the CLI binary: TestMain removes that directory.
-		bootstrapPath = filepath.Join(filepath.Dir(binary), "bootstrap")
-		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", bootstrapPath, "./functions/failover")
-		cmd.Dir = repoRoot()
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			bootstrapErr = &buildError{err: err, out: string(out)}
-		}
-	})
-	if bootstrapErr != nil {
-		t.Fatalf("build the failover bootstrap: %v", bootstrapErr)
-	}
-	return bootstrapPath
-}
-
-type buildError struct {
-	err error
-	out string
-}
-
-func (e *buildError) Error() string { return e.err.Error() + "\n" + e.out }
 
 // lambdaEnv is a world with the failover bootstrap under the emulator,
 // configured from the operator's env file.
 type lambdaEnv struct {
 	*env
-	endpoint string        // the emulator, for --endpoint-url
-	output   *bytes.Buffer // the emulator's and the function's output
-	outMu    *sync.Mutex
+	em *rie.Emulator
 }
 
 func startLambda(t *testing.T) *lambdaEnv {
 	t.Helper()
-	rie := lambdaTools(t)
-	bootstrap := failoverBootstrap(t)
+	lambdaTools(t)
+	bootstrap := rie.Build(t, "./functions/failover", "")
 	e := startWorld(t, world.Options{})
 
 	store := secretstest.New(map[string]string{hmacARN: e.w.Secret(), tokenName: e.w.Token()})
@@ -124,76 +77,7 @@ func startLambda(t *testing.T) *lambdaEnv {
 		fenv[k] = v
 	}
 
-	apiAddr, rieAddr := freeAddr(t), freeAddr(t)
-	cmd := exec.Command(rie, "--runtime-interface-emulator-address", rieAddr, "--runtime-api-address", apiAddr, bootstrap)
-	cmd.Dir = filepath.Dir(bootstrap)
-	// Nothing of the test's environment reaches the function.
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "LOG_LEVEL=warn"}
-	for k, v := range fenv {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	le := &lambdaEnv{env: e, endpoint: "http://" + rieAddr, output: &bytes.Buffer{}, outMu: &sync.Mutex{}}
-	cmd.Stdout, cmd.Stderr = lockedWriter{le.outMu, le.output}, lockedWriter{le.outMu, le.output}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", rie, err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("emulator and function output:\n%s", le.functionOutput())
-		}
-	})
-	waitListening(t, rieAddr)
-	return le
-}
-
-func (le *lambdaEnv) functionOutput() string {
-	le.outMu.Lock()
-	defer le.outMu.Unlock()
-	return le.output.String()
-}
-
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (l lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
-// freeAddr returns a loopback address nothing listens on now (the
-// emulator takes addresses, not listeners).
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-// waitListening dials addr until it accepts, for at most 10 s.
-func waitListening(t *testing.T, addr string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the emulator never listened on %s: %v", addr, err)
-		}
-		<-tick.C
-	}
+	return &lambdaEnv{env: e, em: rie.Start(t, bootstrap, fenv)}
 }
 
 // viaLambda runs scripts/failover --via lambda against the emulator, as
@@ -203,7 +87,7 @@ func (le *lambdaEnv) viaLambda(t *testing.T, stdin string, args ...string) run {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	all := append([]string{"--via", "lambda", "--region", "us-east-1", "--function", "function", "--endpoint-url", le.endpoint}, args...)
+	all := append([]string{"--via", "lambda", "--region", "us-east-1", "--function", "function", "--endpoint-url", le.em.Endpoint}, args...)
 	cmd := exec.CommandContext(ctx, filepath.Join(repoRoot(), "scripts", "failover"), all...)
 	dir := t.TempDir()
 	cmd.Dir = dir
@@ -337,7 +221,7 @@ func TestViaLambda(t *testing.T) {
 		le.waitAnswer(t, world.PrimaryTarget, 5*time.Second)
 	})
 
-	out := le.functionOutput()
+	out := le.em.Out.String()
 	for _, s := range []string{le.w.Token(), le.w.Secret()} {
 		if strings.Contains(out, s) {
 			t.Error("the function's output holds a secret")

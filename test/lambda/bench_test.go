@@ -2,6 +2,7 @@ package lambda
 
 import (
 	"bytes"
+	"github.com/switchyard-dns/switchyard/test/internal/rie"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -25,7 +26,7 @@ import (
 // internal init step, which ends before the bootstrap has run (it reports
 // about 0.02 ms).
 func BenchmarkColdStart(b *testing.B) {
-	arm := buildBootstrap(b, "arm64")
+	arm := rie.Build(b, "./functions/probe", "arm64")
 	st, err := os.Stat(arm)
 	if err != nil {
 		b.Fatal(err)
@@ -34,22 +35,22 @@ func BenchmarkColdStart(b *testing.B) {
 	var hwm int64
 	for range b.N {
 		b.StopTimer()
-		w, rie, _ := setup(b, 8*time.Second)
+		w, em, _ := setup(b, 8*time.Second)
 		status := golden(b, "function-url-status.json")
 		b.StartTimer()
 		start := time.Now()
-		rie.invoke(b, status)
+		em.Invoke(b, status)
 		first += time.Since(start)
 		b.StopTimer()
 		start = time.Now()
-		rie.invoke(b, status)
+		em.Invoke(b, status)
 		warm += time.Since(start)
 
 		w.Primary.SetDown(true)
-		if out := rie.invoke(b, golden(b, "scheduled-event.json")); !bytes.Contains(out, []byte(`"switched":true`)) {
+		if out := em.Invoke(b, golden(b, "scheduled-event.json")); !bytes.Contains(out, []byte(`"switched":true`)) {
 			b.Fatalf("scheduled invocation did not switch: %s", out)
 		}
-		hwm = max(hwm, peakRSS(b, rie.bootstrapPID(b)))
+		hwm = max(hwm, peakRSS(b, em.BootstrapPID(b)))
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(first.Microseconds())/1000/float64(b.N), "first-response-ms")

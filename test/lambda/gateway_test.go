@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/switchyard-dns/switchyard/test/internal/rie"
 )
 
 // gateway plays the Lambda Function URL service in front of an emulator:
@@ -16,8 +17,8 @@ import (
 // function's response back into HTTP, so a real peer client can call the
 // Lambda vantage point over HTTP, signatures and all.
 type gateway struct {
-	t   testing.TB
-	rie *emulator
+	t  testing.TB
+	em *rie.Emulator
 }
 
 func (g gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -51,7 +52,7 @@ func (g gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var resp events.LambdaFunctionURLResponse
-	if err := json.Unmarshal(g.rie.invoke(g.t, event), &resp); err != nil {
+	if err := json.Unmarshal(g.em.Invoke(g.t, event), &resp); err != nil {
 		http.Error(w, "bad function response: "+err.Error(), http.StatusBadGateway)
 		return
 	}

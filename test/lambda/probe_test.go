@@ -19,6 +19,7 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/secrets/secretstest"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 	"github.com/switchyard-dns/switchyard/infra/local/world"
+	"github.com/switchyard-dns/switchyard/test/internal/rie"
 )
 
 // lambdaID is the Lambda vantage point: a fifth one beside the world's
@@ -35,10 +36,10 @@ const (
 // (FAIL_AFTER is out of reach) but answer peers, a local Secrets Manager
 // and SSM, and the bootstrap under the emulator configured as the fifth
 // vantage point with its secrets given as references.
-func setup(t testing.TB, timeout time.Duration) (*world.World, *emulator, config.Config) {
+func setup(t testing.TB, timeout time.Duration) (*world.World, *rie.Emulator, config.Config) {
 	t.Helper()
-	bootstrap := buildBootstrap(t, "")
-	findRIE(t)
+	bootstrap := rie.Build(t, "./functions/probe", "")
+	rie.Find(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	w, err := world.Start(ctx, world.Options{Interval: time.Second, FailAfter: 1 << 20})
@@ -72,8 +73,8 @@ func setup(t testing.TB, timeout time.Duration) (*world.World, *emulator, config
 	} {
 		env[k] = v
 	}
-	rie := startRIE(t, bootstrap, env)
-	return w, rie, c
+	em := rie.Start(t, bootstrap, env)
+	return w, em, c
 }
 
 func golden(t testing.TB, name string) []byte {
@@ -94,12 +95,12 @@ type scheduledResult struct {
 }
 
 func TestScheduledInvocationSwitchesOnARealOutage(t *testing.T) {
-	w, rie, _ := setup(t, 8*time.Second)
+	w, em, _ := setup(t, 8*time.Second)
 	w.Primary.SetDown(true)
 	before := w.Primary.Requests()
 
 	var res scheduledResult
-	if err := json.Unmarshal(rie.invoke(t, golden(t, "scheduled-event.json")), &res); err != nil {
+	if err := json.Unmarshal(em.Invoke(t, golden(t, "scheduled-event.json")), &res); err != nil {
 		t.Fatal(err)
 	}
 	if !res.Switched || res.Active != "standby" || len(res.Errors) > 0 {
@@ -127,7 +128,7 @@ func TestScheduledInvocationSwitchesOnARealOutage(t *testing.T) {
 
 	// EMF: the switching round's document, on the function's stdout.
 	var switched bool
-	for _, l := range rie.out.matching(`"_aws"`) {
+	for _, l := range em.Out.Matching(`"_aws"`) {
 		var doc map[string]any
 		if err := json.Unmarshal([]byte(l), &doc); err != nil {
 			t.Errorf("EMF line is not JSON: %s", l)
@@ -144,12 +145,12 @@ func TestScheduledInvocationSwitchesOnARealOutage(t *testing.T) {
 		t.Error("no EMF document with Switches=1")
 	}
 	// JSON logs carry the invocation's request id.
-	logs := rie.out.matching(`"msg":"switched"`)
+	logs := em.Out.Matching(`"msg":"switched"`)
 	if len(logs) != 1 || !strings.Contains(logs[0], `"requestId":"`) {
 		t.Errorf("switch log lines %q, want one carrying requestId", logs)
 	}
 	for _, secret := range []string{w.Secret(), w.Token()} {
-		if strings.Contains(rie.out.String(), secret) {
+		if strings.Contains(em.Out.String(), secret) {
 			t.Fatal("a secret value reached the function's output")
 		}
 	}
@@ -167,12 +168,12 @@ func stateTXT(t *testing.T, w *world.World) string {
 }
 
 func TestFunctionURLServesStatusAndSignedObserve(t *testing.T) {
-	w, rie, c := setup(t, 8*time.Second)
+	w, em, c := setup(t, 8*time.Second)
 
 	// A round first, so /status has something to show.
-	rie.invoke(t, golden(t, "scheduled-event.json"))
+	em.Invoke(t, golden(t, "scheduled-event.json"))
 	var resp events.LambdaFunctionURLResponse
-	if err := json.Unmarshal(rie.invoke(t, golden(t, "function-url-status.json")), &resp); err != nil {
+	if err := json.Unmarshal(em.Invoke(t, golden(t, "function-url-status.json")), &resp); err != nil {
 		t.Fatal(err)
 	}
 	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, `"vantage": "`+lambdaID+`"`) {
@@ -186,13 +187,13 @@ func TestFunctionURLServesStatusAndSignedObserve(t *testing.T) {
 	}
 	bad.Headers["x-switchyard-timestamp"] = strconv.FormatInt(time.Now().Unix(), 10)
 	event, _ := json.Marshal(bad)
-	if err := json.Unmarshal(rie.invoke(t, event), &resp); err != nil {
+	if err := json.Unmarshal(em.Invoke(t, event), &resp); err != nil {
 		t.Fatal(err)
 	}
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(resp.Body, "bad_signature") {
 		t.Errorf("badly signed /observe = %d %s, want 401 bad_signature", resp.StatusCode, resp.Body)
 	}
-	if got := rie.out.await(`"RejectedPeerRequests":1`, 5*time.Second); len(got) == 0 {
+	if got := em.Out.Await(`"RejectedPeerRequests":1`, 5*time.Second); len(got) == 0 {
 		t.Error("no EMF document counting the refused peer request")
 	}
 	if body, _ := base64.StdEncoding.DecodeString(bad.Body); string(body) != `{"from":"aws:us-west-2"}` {
@@ -202,7 +203,7 @@ func TestFunctionURLServesStatusAndSignedObserve(t *testing.T) {
 	// A correctly signed request, through a Function URL stand-in, gets a
 	// fresh signed observation back: the raw body reached the handler
 	// intact through base64 and the event, and the reply verifies.
-	gw := httptest.NewServer(gateway{t: t, rie: rie})
+	gw := httptest.NewServer(gateway{t: t, em: em})
 	defer gw.Close()
 	client := &peers.Client{Self: "gcp:europe-west1", Secret: []byte(w.Secret()), Timeout: 5 * time.Second, Skew: c.ClockSkew}
 	replies := client.ObserveAll(context.Background(), []peers.Peer{{ID: lambdaID, URL: gw.URL}})
@@ -215,8 +216,8 @@ func TestFunctionURLServesStatusAndSignedObserve(t *testing.T) {
 }
 
 func TestUnknownEventIsANamedError(t *testing.T) {
-	_, rie, _ := setup(t, 8*time.Second)
-	body := rie.invoke(t, []byte(`{"action":"status"}`))
+	_, em, _ := setup(t, 8*time.Second)
+	body := em.Invoke(t, []byte(`{"action":"status"}`))
 	var e struct {
 		ErrorType    string `json:"errorType"`
 		ErrorMessage string `json:"errorMessage"`

@@ -1,14 +1,11 @@
 package local
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -88,30 +85,7 @@ func TestBadArguments(t *testing.T) {
 // TestServe starts the world as a user would for the other tools, then asks
 // it over real DNS, with dig, what the record points at.
 func TestServe(t *testing.T) {
-	bin := testbin.Build(t, "./infra/local")
-	envFile := filepath.Join(t.TempDir(), "local.env")
-	cmd := exec.Command(bin, "--serve", "--env-file", envFile)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-
-	lines := bufio.NewScanner(stdout)
-	up := false
-	for lines.Scan() {
-		if strings.Contains(lines.Text(), "env file") {
-			up = true
-			break
-		}
-	}
-	if !up {
-		t.Fatal("the world never said it was up")
-	}
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	cmd, envFile := testbin.ServeLocalWorld(t)
 
 	env := readEnv(t, envFile)
 	for _, name := range []string{"SWITCHYARD_CLOUDFLARE_API_URL", "SWITCHYARD_CLOUDFLARE_API_TOKEN", "SWITCHYARD_RECORD", "SWITCHYARD_PEERS", "SWITCHYARD_LOCAL_DNS_ADDR"} {

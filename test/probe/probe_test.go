@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -27,34 +26,16 @@ import (
 // localWorld starts `infra/local --serve` and returns the env it wrote.
 func localWorld(t *testing.T) map[string]string {
 	t.Helper()
-	bin := testbin.Build(t, "./infra/local")
-	envFile := filepath.Join(t.TempDir(), "local.env")
-	cmd := exec.Command(bin, "--serve", "--env-file", envFile)
-	stdout, err := cmd.StdoutPipe()
+	_, envFile := testbin.ServeLocalWorld(t)
+	env, err := config.ReadEnvFile(envFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	lines := bufio.NewScanner(stdout)
-	for lines.Scan() {
-		if strings.Contains(lines.Text(), "env file") {
-			go func() { _, _ = io.Copy(io.Discard, stdout) }()
-			env, err := config.ReadEnvFile(envFile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// The file is an operator's view (every vantage point in PEERS);
-			// this probe joins as a fifth vantage point with a key of its own.
-			env["SWITCHYARD_VANTAGE"] = "aws:ap-south-1"
-			env["SWITCHYARD_SECRET"] = "probe-test-key-0123456789abcdef01234"
-			return env
-		}
-	}
-	t.Fatal("the local world never said it was up")
-	return nil
+	// The file is an operator's view (every vantage point in PEERS); this
+	// probe joins as a fifth vantage point with a key of its own.
+	env["SWITCHYARD_VANTAGE"] = "aws:ap-south-1"
+	env["SWITCHYARD_SECRET"] = "probe-test-key-0123456789abcdef01234"
+	return env
 }
 
 // probeCmd runs the probe binary with exactly env (nothing inherited but PATH).

@@ -3,7 +3,6 @@ package world
 import (
 	"fmt"
 	"os"
-	"reflect"
 	"strings"
 	"time"
 
@@ -32,33 +31,23 @@ func (w *World) OperatorConfig() config.Config {
 func (w *World) WriteEnvFile(path string, cfg config.Config) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# switchyard local world, written %s; valid while that world runs\n", time.Now().UTC().Format(time.RFC3339))
-	v := reflect.ValueOf(cfg)
-	t := v.Type()
-	for i := range t.NumField() {
-		tag := t.Field(i).Tag.Get("envconfig")
-		if tag == "" {
-			continue
-		}
-		fmt.Fprintf(&b, "%s_%s=%s\n", config.Prefix, tag, envValue(v.Field(i)))
+	for _, kv := range cfg.Environ() {
+		b.WriteString(kv + "\n")
 	}
 	fmt.Fprintf(&b, "SWITCHYARD_LOCAL_DNS_ADDR=%s\n", w.DNSAddr())
-	return os.WriteFile(path, []byte(b.String()), 0o600)
-}
-
-// envValue renders a field the way envconfig reads it back.
-func envValue(f reflect.Value) string {
-	switch x := f.Interface().(type) {
-	case config.Secret:
-		return x.Reveal()
-	case config.Peers:
-		var parts []string
-		for _, p := range x {
-			parts = append(parts, p.ID+"="+p.URL)
-		}
-		return strings.Join(parts, ",")
-	case time.Duration:
-		return x.String()
-	default:
-		return fmt.Sprint(x)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
 	}
+	// A file that existed keeps its mode through O_CREATE: tighten it
+	// before the token is written.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.WriteString(b.String()); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
