@@ -22,8 +22,8 @@ type Scenario struct {
 	About string
 	// Configure adjusts the world's options before it starts.
 	Configure func(*world.Options)
-	// Play injects faults and checks expectations; an error says which
-	// expectation failed.
+	// Play injects faults and checks expectations, starting from a steady
+	// world; an error says which expectation failed.
 	Play func(ctx context.Context, s *Stage) error
 }
 
@@ -114,6 +114,12 @@ func (s *Stage) ExpectAnswer(ctx context.Context, target string, within time.Dur
 	return nil
 }
 
+// ExpectFailover waits until DNS answers the standby, within three times
+// the bound a real outage must meet.
+func (s *Stage) ExpectFailover(ctx context.Context) error {
+	return s.ExpectAnswer(ctx, world.StandbyTarget, 3*s.Bound())
+}
+
 // Rounds waits until every live vantage point made n more rounds.
 func (s *Stage) Rounds(ctx context.Context, n int) error {
 	ctx, cancel := Within(ctx, time.Duration(n+5)*s.W.Options().Interval*3+10*time.Second)
@@ -148,11 +154,8 @@ var All = []Scenario{
 		Name:  "primary-outage",
 		About: "the primary fails for everyone: switch to the standby; it recovers: stay on the standby (manual failback)",
 		Play: func(ctx context.Context, s *Stage) error {
-			if err := s.Steady(ctx); err != nil {
-				return err
-			}
 			s.Inject("primary origin returns 503 to everyone", func() { s.W.Primary.SetDown(true) })
-			if err := s.ExpectAnswer(ctx, world.StandbyTarget, 3*s.Bound()); err != nil {
+			if err := s.ExpectFailover(ctx); err != nil {
 				return err
 			}
 			s.Heal("primary origin recovers", func() { s.W.Primary.SetDown(false) })
@@ -171,11 +174,8 @@ var All = []Scenario{
 		Name:  "primary-blackhole",
 		About: "the primary stops answering at all (requests hang until timeout): switch to the standby",
 		Play: func(ctx context.Context, s *Stage) error {
-			if err := s.Steady(ctx); err != nil {
-				return err
-			}
 			s.Inject("primary origin hangs every request", func() { s.W.Primary.SetDelay(time.Hour) })
-			return s.ExpectAnswer(ctx, world.StandbyTarget, 3*s.Bound())
+			return s.ExpectFailover(ctx)
 		},
 	},
 	{
@@ -186,11 +186,8 @@ var All = []Scenario{
 			o.MinDwell = 6 * o.Interval
 		},
 		Play: func(ctx context.Context, s *Stage) error {
-			if err := s.Steady(ctx); err != nil {
-				return err
-			}
 			s.Inject("primary origin returns 503 to everyone", func() { s.W.Primary.SetDown(true) })
-			if err := s.ExpectAnswer(ctx, world.StandbyTarget, 3*s.Bound()); err != nil {
+			if err := s.ExpectFailover(ctx); err != nil {
 				return err
 			}
 			switchedAt := time.Now()
@@ -210,9 +207,6 @@ var All = []Scenario{
 		Name:  "partition-one",
 		About: "one vantage point is cut off from the primary: it suspects, asks its peers, and is refused; no switch",
 		Play: func(ctx context.Context, s *Stage) error {
-			if err := s.Steady(ctx); err != nil {
-				return err
-			}
 			cut := s.W.Nodes[0]
 			mark := s.R.Mark()
 			s.Inject(cut.ID+" cut off from the primary", func() { cut.Net.Cut(host(s.W.Primary.URL())) })
@@ -234,9 +228,6 @@ var All = []Scenario{
 		Name:  "region-down",
 		About: "one vantage point dies (its region is down), then the primary fails: the rest still fail over",
 		Play: func(ctx context.Context, s *Stage) error {
-			if err := s.Steady(ctx); err != nil {
-				return err
-			}
 			dead := s.W.Nodes[2]
 			s.W.Fault(world.EventFault, dead.ID+" is down (region outage)")
 			if err := s.W.Kill(dead.ID); err != nil {
@@ -244,16 +235,13 @@ var All = []Scenario{
 			}
 			dead.Vantage = nil
 			s.Inject("primary origin returns 503 to everyone", func() { s.W.Primary.SetDown(true) })
-			return s.ExpectAnswer(ctx, world.StandbyTarget, 3*s.Bound())
+			return s.ExpectFailover(ctx)
 		},
 	},
 	{
 		Name:  "slow-primary",
 		About: "the primary slows below the latency budget: no switch; above it: switch",
 		Play: func(ctx context.Context, s *Stage) error {
-			if err := s.Steady(ctx); err != nil {
-				return err
-			}
 			budget := s.W.Nodes[0].Config.LatencyBudget
 			mark := s.R.Mark()
 			s.Inject(fmt.Sprintf("primary slows to %s (budget %s)", budget/3, budget), func() { s.W.Primary.SetDelay(budget / 3) })
@@ -264,7 +252,7 @@ var All = []Scenario{
 				return err
 			}
 			s.Inject(fmt.Sprintf("primary slows to %s (budget %s)", budget*3/2, budget), func() { s.W.Primary.SetDelay(budget * 3 / 2) })
-			return s.ExpectAnswer(ctx, world.StandbyTarget, 3*s.Bound())
+			return s.ExpectFailover(ctx)
 		},
 	},
 	{
@@ -275,9 +263,6 @@ var All = []Scenario{
 			o.MinDwell = 8 * o.Interval
 		},
 		Play: func(ctx context.Context, s *Stage) error {
-			if err := s.Steady(ctx); err != nil {
-				return err
-			}
 			o := s.W.Options()
 			mark := s.R.Mark()
 			s.Inject("primary starts flapping", func() {})
@@ -361,6 +346,8 @@ func Play(ctx context.Context, sc Scenario, o world.Options, rec *Recorder) Outc
 	}
 	defer w.Close()
 	st := &Stage{W: w, R: rec}
-	err = sc.Play(ctx, st)
+	if err = st.Steady(ctx); err == nil {
+		err = sc.Play(ctx, st)
+	}
 	return Outcome{Scenario: sc.Name, Err: err, Elapsed: st.Elapsed, Bound: st.Bound()}
 }
