@@ -11,6 +11,17 @@ import (
 // Function URL.
 const RejectedPeerRequests = "RejectedPeerRequests"
 
+// Rejected writes the document of one refused peer request (HTTP status).
+func (e *EMF) Rejected(status int, at time.Time) {
+	doc, err := RejectedDocument(e.record, e.id, status, at)
+	if err != nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, _ = e.w.Write(doc)
+}
+
 // RejectedDocument is the EMF document of one refused peer request, with
 // the Record and Vantage dimensions and the HTTP status as a property.
 func RejectedDocument(record, vantage string, status int, at time.Time) ([]byte, error) {

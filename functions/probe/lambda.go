@@ -52,7 +52,7 @@ func runLambda(stdout, stderr io.Writer) int {
 		log.Error("handler", "error", err)
 		return 2
 	}
-	f := &function{v: v, h: h, log: log, inv: inv, stdout: stdout, record: cfg.Record, vantage: cfg.Vantage,
+	f := &function{v: v, h: h, log: log, inv: inv, emf: emf,
 		interval: cfg.Interval, margin: cfg.ProbeTimeout + cfg.PeerTimeout + roundMargin}
 	log.Info("cold start", "vantage", cfg.Vantage, "interval", cfg.Interval.String(), "peers", len(cfg.Peers))
 	lambda.Start(f.invoke)
@@ -67,9 +67,7 @@ type function struct {
 	inv      *lambdaform.Invocation
 	interval time.Duration
 	margin   time.Duration
-	// stdout, record and vantage feed the EMF metric of refused peer requests.
-	stdout          io.Writer
-	record, vantage string
+	emf      *metrics.EMF
 }
 
 // UnknownEventError is returned for an event that is neither a schedule
@@ -104,9 +102,7 @@ func (f *function) invoke(ctx context.Context, raw json.RawMessage) (any, error)
 		f.log.Info("request", "method", e.RequestContext.HTTP.Method, "path", e.RawPath,
 			"status", resp.StatusCode, "source_ip", e.RequestContext.HTTP.SourceIP)
 		if e.RawPath == peers.Path && resp.StatusCode >= 400 {
-			if doc, err := metrics.RejectedDocument(f.record, f.vantage, resp.StatusCode, time.Now()); err == nil {
-				_, _ = f.stdout.Write(doc)
-			}
+			f.emf.Rejected(resp.StatusCode, time.Now())
 		}
 		return resp, nil
 	}

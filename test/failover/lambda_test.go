@@ -4,7 +4,7 @@ package failover_test
 // the AWS Lambda Runtime Interface Emulator, invoked through the AWS CLI
 // exactly as an operator invokes the deployed function, with the local
 // world behind it. Needs aws (CI: apt-get install -y awscli), jq and
-// aws-lambda-rie (CI: go install ...; see rieInstall); skips without them.
+// aws-lambda-rie (rie.Install; scripts/test installs it); skips without them.
 
 import (
 	"bytes"

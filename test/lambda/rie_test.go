@@ -2,9 +2,8 @@
 // Interface Emulator (aws-lambda-rie) against the local world: the same
 // binary `sam build` ships, invoked with golden events.
 //
-// The tests skip when aws-lambda-rie is not installed:
-//
-//	go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
+// The tests skip when aws-lambda-rie is not installed (rie.Install says
+// how; scripts/test installs it).
 package lambda
 
 import (

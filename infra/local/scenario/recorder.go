@@ -25,16 +25,17 @@ func NewRecorder(print func(world.Event)) *Recorder {
 	return &Recorder{changed: make(chan struct{}), print: print}
 }
 
-// Record is the world's Events hook.
+// Record is the world's Events hook. print runs under the lock: events
+// come from every vantage goroutine at once, and the printed timeline must
+// neither race nor differ in order from the recorded one.
 func (r *Recorder) Record(e world.Event) {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.events = append(r.events, e)
 	close(r.changed)
 	r.changed = make(chan struct{})
-	print := r.print
-	r.mu.Unlock()
-	if print != nil {
-		print(e)
+	if r.print != nil {
+		r.print(e)
 	}
 }
 

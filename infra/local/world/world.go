@@ -98,6 +98,7 @@ type World struct {
 	cfURL    string
 	token    string
 	secret   string
+	s3Key    string // the origins' secret access key (gofakes3 does not check it)
 
 	mu       sync.Mutex
 	answer   string
@@ -125,9 +126,11 @@ type Node struct {
 }
 
 // Start builds and starts a world; Close stops it.
-func Start(ctx context.Context, o Options) (w *World, err error) {
+func Start(ctx context.Context, o Options) (_ *World, err error) {
 	o = withDefaults(o)
-	w = &World{opts: o, token: randomHex(20), secret: randomHex(32)}
+	// w is not the named result: every error return sets that to nil,
+	// and the deferred Close must still see what was started.
+	w := &World{opts: o, token: randomHex(20), secret: randomHex(32), s3Key: randomHex(40)}
 	defer func() {
 		if err != nil {
 			w.Close()
@@ -277,8 +280,8 @@ func (w *World) configFor(id, canarySHA string) config.Config {
 		CheckSHA256:          canarySHA,
 		LatencyBudget:        w.opts.ProbeTimeout / 2,
 		ProbeTimeout:         w.opts.ProbeTimeout,
-		PrimaryS3AccessKeyID: "local-primary", PrimaryS3SecretAccessKey: config.Secret(w.secret[:20]),
-		StandbyS3AccessKeyID: "local-standby", StandbyS3SecretAccessKey: config.Secret(w.secret[:20]),
+		PrimaryS3AccessKeyID: "local-primary", PrimaryS3SecretAccessKey: config.Secret(w.s3Key),
+		StandbyS3AccessKeyID: "local-standby", StandbyS3SecretAccessKey: config.Secret(w.s3Key),
 		Vantage:            id,
 		Peers:              ps,
 		Secret:             config.Secret(w.secret),
@@ -411,11 +414,15 @@ func (w *World) Kill(id string) error {
 }
 
 // APIURL, DNSAddr, Token and Secret describe the world for other tools.
-func (w *World) APIURL() string   { return w.cfURL }
-func (w *World) DNSAddr() string  { return w.DNS.Addr() }
-func (w *World) Token() string    { return w.token }
-func (w *World) Secret() string   { return w.secret }
-func (w *World) Options() Options { return w.opts }
+func (w *World) APIURL() string  { return w.cfURL }
+func (w *World) DNSAddr() string { return w.DNS.Addr() }
+func (w *World) Token() string   { return w.token }
+func (w *World) Secret() string  { return w.secret }
+
+// Secrets lists every secret value the world hands out (API token, peer
+// key, S3 secret key), for tests that prove none of them leaks.
+func (w *World) Secrets() []string { return []string{w.token, w.secret, w.s3Key} }
+func (w *World) Options() Options  { return w.opts }
 
 // Close stops everything.
 func (w *World) Close() {
