@@ -93,7 +93,7 @@ func Vantage(c config.Config, d Deps) (*vantage.Vantage, error) {
 		Peers:         ps,
 		PeerClient: &peers.Client{
 			Self: c.Vantage, Secret: []byte(c.Secret.Reveal()), HTTP: peerHTTP,
-			Timeout: c.PeerTimeout, Skew: c.ClockSkew, Log: d.Log, Now: d.Now,
+			Timeout: c.PeerTimeout, Skew: c.ClockSkew, Log: d.Log.With("vantage", c.Vantage), Now: d.Now,
 		},
 		Rule: c.QuorumRule(),
 		Policy: failover.Policy{

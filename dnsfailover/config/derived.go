@@ -3,7 +3,6 @@ package config
 import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/quorum"
 	"sort"
-	"strings"
 )
 
 // Vantages returns every configured vantage point id, this one and its
@@ -21,19 +20,14 @@ func (c Config) Vantages() []string {
 // ProviderOf returns the provider part of a vantage id, "aws" for
 // "aws:us-east-1". An id without ':' is returned whole. It does not depend
 // on c; it is a method so callers find it beside the other derived values.
-func (c Config) ProviderOf(id string) string { return providerOf(id) }
-
-func providerOf(id string) string {
-	provider, _, _ := strings.Cut(id, ":")
-	return provider
-}
+func (c Config) ProviderOf(id string) string { return quorum.Provider(id) }
 
 // Providers returns the distinct providers among Vantages, sorted.
 func (c Config) Providers() []string {
 	seen := map[string]bool{}
 	var providers []string
 	for _, id := range c.Vantages() {
-		if p := providerOf(id); !seen[p] {
+		if p := quorum.Provider(id); !seen[p] {
 			seen[p] = true
 			providers = append(providers, p)
 		}
@@ -49,7 +43,7 @@ func (c Config) EffectiveQuorum() int {
 	if c.Quorum > 0 {
 		return c.Quorum
 	}
-	return len(c.Vantages())/2 + 1
+	return quorum.Majority(len(c.Vantages()))
 }
 
 // EffectiveMinProviders is the number of distinct providers the down votes

@@ -3,7 +3,7 @@ package drill
 import (
 	"context"
 	"fmt"
-	"strings"
+	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
 	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/dnsanswer"
@@ -35,7 +35,7 @@ func (r *run) dnsAnswer(ctx context.Context, side, target string) {
 		for {
 			queries++
 			got, err := r.query(ctx, r.c.DrillRecord)
-			if err == nil && strings.EqualFold(got, target) {
+			if err == nil && dns.SameTarget(got, target) {
 				return Pass, fmt.Sprintf("%s answers %s (%d queries)", r.c.DrillResolver, got, queries), ""
 			}
 			last = got

@@ -2,6 +2,7 @@ package drill
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
@@ -29,28 +30,18 @@ func (r *run) plan(ctx context.Context) {
 		return
 	}
 	r.step("plan", func() (Status, string, string) {
-		var side state.Side
+		cur, err := snap.Current(c.PrimaryTarget, c.StandbyTarget)
+		var unmanaged *dns.UnmanagedError
 		switch {
-		case dns.SameTarget(snap.Content, c.PrimaryTarget):
-			side = state.Primary
-		case dns.SameTarget(snap.Content, c.StandbyTarget):
-			side = state.Standby
-		default:
-			r.rep.Plan = "nothing: the record points at neither target, so automation will not touch it"
-			return Fail, "", fmt.Sprintf("%s points at %q, which is neither the primary nor the standby target", c.Record, snap.Content)
-		}
-		cur := snap.State
-		if !snap.HasState {
-			cur = state.State{Active: side}
-		}
-		switch {
-		case cur.Active != side:
-			r.rep.Plan = "nothing: the record and its state TXT disagree, so automation will not touch it"
-			return Fail, "", fmt.Sprintf("the record points at the %s but its state TXT says %s", side, cur.Active)
+		case errors.As(err, &unmanaged):
+			r.rep.Plan = "nothing: " + unmanaged.Why + ", so automation will not touch it"
+			return Fail, "", unmanaged.Error()
+		case err != nil:
+			return Fail, "", err.Error()
 		case cur.Pinned:
 			r.rep.Plan = fmt.Sprintf("nothing: pinned to the %s by %s; run failover auto to hand it back to automation", cur.Active, cur.By)
 			return Pass, r.rep.Plan, ""
-		case side == state.Standby:
+		case cur.Active == state.Standby:
 			r.rep.Plan = fmt.Sprintf("nothing: already on the standby (failback %s)", c.Failback)
 			return Pass, r.rep.Plan, ""
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/assemble"
@@ -39,7 +38,7 @@ func (r *run) rehearse(ctx context.Context) {
 		switch {
 		case err != nil:
 			return Fail, "", err.Error() + fmt.Sprintf(" (create %s pointing at %s, with its state TXT %s, as for the real record)", name, r.c.PrimaryTarget, state.RecordName(name))
-		case !strings.EqualFold(snap.Content, r.c.PrimaryTarget):
+		case !dns.SameTarget(snap.Content, r.c.PrimaryTarget):
 			return Fail, "", fmt.Sprintf("%s points at %q, want the primary target %q (a drill that did not finish leaves it on the standby; point it back at the primary)", name, snap.Content, r.c.PrimaryTarget)
 		case snap.HasState && snap.State.Active != state.Primary:
 			return Fail, "", fmt.Sprintf("%s points at the primary but its state TXT says %s; fix the TXT %s", name, snap.State.Active, state.RecordName(name))
@@ -85,10 +84,11 @@ func (r *run) skipSwitch(why string) {
 // write succeeded (the record moved, whatever the later steps found).
 func (r *run) move(ctx context.Context, p dns.Provider, cur state.State, side state.Side, target string) (state.State, bool) {
 	next := cur.Next(side, "drill:"+r.o.By, "drill: rehearsal, switch to "+string(side), false, r.now())
+	change := dns.Change{Target: target, State: next}
 	var after dns.Snapshot
 	var err error
 	w := r.step("write "+string(side), func() (Status, string, string) {
-		after, err = p.Write(ctx, dns.Change{Target: target, State: next})
+		after, err = p.Write(ctx, change)
 		switch {
 		case errors.Is(err, dns.ErrStale):
 			return Fail, "", "another writer moved the drill record meanwhile (is another drill running?): " + err.Error()
@@ -100,18 +100,29 @@ func (r *run) move(ctx context.Context, p dns.Provider, cur state.State, side st
 	if w.Status != Pass {
 		r.skip("read back "+string(side), "the write failed")
 		r.skip("DNS answers "+string(side), "the write failed")
-		return cur, false
+		// A write can commit and still fail (read-back error, the caller
+		// gave up): if the record moved, say so, so that it is moved back.
+		return next, landed(ctx, p, change)
 	}
 	r.step("read back "+string(side), func() (Status, string, string) {
 		got, err := p.Read(ctx)
 		switch {
 		case err != nil:
 			return Fail, "", err.Error()
-		case !strings.EqualFold(got.Content, target) || got.State.Gen != next.Gen || got.State.Active != side:
+		case !dns.SameTarget(got.Content, target) || got.State.Gen != next.Gen || got.State.Active != side:
 			return Fail, "", fmt.Sprintf("read %s gen %d (%s), want %s gen %d (%s)", got.Content, got.State.Gen, got.State.Active, target, next.Gen, side)
 		}
 		return Pass, fmt.Sprintf("%s, state %s gen %d", got.Content, got.State.Active, got.State.Gen), ""
 	})
 	r.dnsAnswer(ctx, string(side), target)
 	return next, true
+}
+
+// landed reads the record once more, on a context of its own, and reports
+// whether change is there although its write failed.
+func landed(ctx context.Context, p dns.Provider, change dns.Change) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	snap, err := p.Read(ctx)
+	return err == nil && snap.Holds(change)
 }

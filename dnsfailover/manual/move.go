@@ -130,7 +130,7 @@ func (m *Manual) write(ctx context.Context, o MoveOptions, res Result, c dns.Cha
 		// Ctrl-C): never report "unchanged" without looking.
 		res.After = View{}
 		if now, ok := m.reread(ctx); ok {
-			if dns.SameTarget(now.Content, c.Target) && now.HasState && now.State.Format() == c.State.Format() {
+			if now.Holds(c) {
 				res.After = m.view(now.Content, now.HasState, now.State)
 				res.Changed, res.Note = true, note+" (the API's answer was lost, but a fresh read shows the change)"
 				return m.done(res.Action, o, res, nil)

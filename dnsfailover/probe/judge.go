@@ -35,8 +35,9 @@ func newJudge(spec Spec) (judge, error) {
 
 // verdict returns why the answer is bad, or "" when it is good. A non-2xx
 // status is the whole story (the body is an error page); otherwise every
-// problem is listed, so a slow and wrong canary says both.
-func (j judge) verdict(status int, body []byte, latency time.Duration) string {
+// problem is listed, so a slow and wrong canary says both. sum is the
+// body's hex SHA-256, computed once by the caller.
+func (j judge) verdict(status int, body []byte, sum string, latency time.Duration) string {
 	if status < 200 || status > 299 {
 		return statusText(status)
 	}
@@ -44,11 +45,8 @@ func (j judge) verdict(status int, body []byte, latency time.Duration) string {
 	if j.budget > 0 && latency > j.budget {
 		problems = append(problems, fmt.Sprintf("slow: %s, budget %s", latency.Round(time.Millisecond), j.budget))
 	}
-	if j.sha256 != "" {
-		sum := sha256.Sum256(body)
-		if got := hex.EncodeToString(sum[:]); got != j.sha256 {
-			problems = append(problems, fmt.Sprintf("body sha256 %s, want %s (%d bytes)", short(got), short(j.sha256), len(body)))
-		}
+	if j.sha256 != "" && sum != j.sha256 {
+		problems = append(problems, fmt.Sprintf("body sha256 %s, want %s (%d bytes)", short(sum), short(j.sha256), len(body)))
 	}
 	if j.contains != "" && !strings.Contains(string(body), j.contains) {
 		problems = append(problems, fmt.Sprintf("body (%d bytes) does not contain %q", len(body), j.contains))
@@ -72,11 +70,12 @@ func check(spec Spec, target string, j judge, fetch fetcher) Func {
 		if err != nil {
 			r.Reason = explain(ctx, err, status, spec.Timeout, latency)
 		} else {
-			r.Reason = j.verdict(status, body, latency)
-			if status >= 200 && status <= 299 {
+			ok := status >= 200 && status <= 299
+			if ok {
 				sum := sha256.Sum256(body)
 				r.SHA256, r.Size, r.ETag = hex.EncodeToString(sum[:]), int64(len(body)), etag
 			}
+			r.Reason = j.verdict(status, body, r.SHA256, latency)
 		}
 		r.Reason = scrub(r.Reason, spec.SecretAccessKey)
 		r.OK = r.Reason == ""

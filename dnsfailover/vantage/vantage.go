@@ -220,13 +220,12 @@ func (v *Vantage) decide(ctx context.Context, r *Round, own peers.Observation) {
 
 // votes gathers this vantage's own vote and every peer's fresh one. A peer
 // that does not answer, answers late or answers with a bad signature
-// abstains: it is logged, never counted as down.
+// abstains (the peer client logs why): it is never counted as down.
 func (v *Vantage) votes(ctx context.Context, own peers.Observation) []quorum.Vote {
 	votes := []quorum.Vote{voteOf(own)}
 	for _, reply := range v.o.PeerClient.ObserveAll(ctx, v.o.Peers) {
 		if reply.Err != nil {
-			v.o.Log.Warn("peer abstains", "peer", reply.Peer.ID, "error", reply.Err)
-			continue
+			continue // the peer client has logged why
 		}
 		votes = append(votes, voteOf(reply.Obs))
 	}

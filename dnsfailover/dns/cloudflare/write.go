@@ -131,7 +131,7 @@ func (p *Provider) verify(ctx context.Context, c dns.Change) (dns.Snapshot, erro
 
 // applied reports whether s already holds change c.
 func (p *Provider) applied(s dns.Snapshot, c dns.Change) bool {
-	return s.HasState && s.State.Format() == c.State.Format() && dns.SameTarget(s.Content, c.Target)
+	return s.Holds(c)
 }
 
 // currentGen is the generation a write must follow. Without a readable
