@@ -21,17 +21,52 @@ type Checker struct {
 	Keys    []string
 	Primary probe.Spec
 	Standby probe.Spec
+
+	// The key checks are built once, on first use: a round must not build
+	// a client (and, for s3:// with the default chain, fetch credentials)
+	// per key per origin.
+	once   sync.Once
+	checks []keyCheck
+}
+
+// keyCheck is one key's pair of checks, or why they could not be built.
+type keyCheck struct {
+	key              string
+	primary, standby probe.Func
+	err              error
+}
+
+func buildChecks(keys []string, primary, standby probe.Spec) []keyCheck {
+	checks := make([]keyCheck, len(keys))
+	for i, key := range keys {
+		checks[i].key = key
+		for _, side := range []struct {
+			spec probe.Spec
+			f    *probe.Func
+		}{{primary, &checks[i].primary}, {standby, &checks[i].standby}} {
+			ks, err := KeySpec(side.spec, key)
+			if err == nil {
+				*side.f, err = probe.New(ks)
+			}
+			if err != nil {
+				checks[i].err = err
+				break
+			}
+		}
+	}
+	return checks
 }
 
 // Check compares the canary results of a round and then every key. A
 // report whose canary could not be compared is returned without fetching
 // keys: an origin that does not answer the canary will not answer them.
-func (c Checker) Check(ctx context.Context, primary, standby probe.Result) Report {
+func (c *Checker) Check(ctx context.Context, primary, standby probe.Result) Report {
 	canary := CompareKey(Canary, primary, standby)
 	if canary.Verdict == Unknown || len(c.Keys) == 0 {
 		return Of(canary)
 	}
-	keys := CheckKeys(ctx, c.Keys, c.Primary, c.Standby)
+	c.once.Do(func() { c.checks = buildChecks(c.Keys, c.Primary, c.Standby) })
+	keys := runChecks(ctx, c.checks)
 	return Of(append([]Object{canary}, keys.Objects...)...)
 }
 
@@ -39,38 +74,34 @@ func (c Checker) Check(ctx context.Context, primary, standby probe.Result) Repor
 // that cannot be built for a key (a bad key) makes that key Unknown, with
 // the reason.
 func CheckKeys(ctx context.Context, keys []string, primary, standby probe.Spec) Report {
-	objects := make([]Object, len(keys))
+	return runChecks(ctx, buildChecks(keys, primary, standby))
+}
+
+func runChecks(ctx context.Context, checks []keyCheck) Report {
+	objects := make([]Object, len(checks))
 	sem := make(chan struct{}, concurrency)
 	var wg sync.WaitGroup
-	for i, key := range keys {
+	for i, kc := range checks {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			objects[i] = checkKey(ctx, key, primary, standby)
+			objects[i] = kc.run(ctx)
 		})
 	}
 	wg.Wait()
 	return Of(objects...)
 }
 
-func checkKey(ctx context.Context, key string, primary, standby probe.Spec) Object {
-	var (
-		results [2]probe.Result
-		wg      sync.WaitGroup
-	)
-	for i, spec := range []probe.Spec{primary, standby} {
-		ks, err := KeySpec(spec, key)
-		if err == nil {
-			var check probe.Func
-			if check, err = probe.New(ks); err == nil {
-				wg.Go(func() { results[i] = check(ctx) })
-				continue
-			}
-		}
-		return Object{Key: key, Verdict: Unknown, Reason: err.Error()}
+func (kc keyCheck) run(ctx context.Context) Object {
+	if kc.err != nil {
+		return Object{Key: kc.key, Verdict: Unknown, Reason: kc.err.Error()}
 	}
+	var primary, standby probe.Result
+	var wg sync.WaitGroup
+	wg.Go(func() { primary = kc.primary(ctx) })
+	standby = kc.standby(ctx)
 	wg.Wait()
-	return CompareKey(key, results[0], results[1])
+	return CompareKey(kc.key, primary, standby)
 }
 
 // KeySpec is canary with its URL pointing at key instead of the canary
