@@ -138,10 +138,10 @@ func (s *Server) injected(w *statusWriter, r *http.Request) bool {
 	case FaultStatus:
 		writeFailure(w, failure{status: f.Status, retryAfter: f.RetryAfter})
 	case FaultReset:
-		drop(w)
+		w.drop = true
 	case FaultHang:
 		hold(r, f.Hold, release, true)
-		drop(w)
+		w.drop = true
 	case FaultDelay:
 		hold(r, f.Hold, release, false)
 		return false // now do it, late
@@ -152,7 +152,7 @@ func (s *Server) injected(w *statusWriter, r *http.Request) bool {
 		}
 		// Do the request into a buffer that is never sent.
 		s.route(&statusWriter{ResponseWriter: &discard{h: http.Header{}}}, r)
-		drop(w)
+		w.drop = true
 	default:
 		writeError(w, validation("unknown injected fault "+string(f.Kind)))
 	}

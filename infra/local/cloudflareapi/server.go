@@ -216,6 +216,9 @@ func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serve) }
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	// drop asks serve to close the connection unanswered, after the call
+	// is recorded: a client that sees the reset must find it in Calls.
+	drop bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -231,6 +234,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.calls = append(s.calls, Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: sw.status})
 		s.mu.Unlock()
+		if sw.drop {
+			drop(sw)
+		}
 	}()
 	if s.injected(sw, r) {
 		return
