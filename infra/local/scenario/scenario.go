@@ -204,6 +204,34 @@ var All = []Scenario{
 		},
 	},
 	{
+		Name: "primary-wrong-body",
+		About: "the primary answers 200 with a different body (a maintenance page): it fails its own check, a primary failure " +
+			"and never a parity failure: switch, with SWITCHYARD_PARITY_REQUIRED=true",
+		Configure: func(o *world.Options) { o.ParityKeys = []string{"img/logo.png"} },
+		Play: func(ctx context.Context, s *Stage) error {
+			mark := s.R.Mark()
+			var err error
+			s.Inject("primary origin answers 200 with a maintenance page instead of the canary", func() {
+				err = s.W.Primary.Put(ctx, world.CanaryKey, []byte("<html>down for maintenance</html>\n"))
+			})
+			if err != nil {
+				return fmt.Errorf("put the maintenance page on the primary: %w", err)
+			}
+			if err := s.ExpectFailover(ctx); err != nil {
+				for _, e := range s.R.Since(mark) {
+					if e.Kind == vantage.EventRefused {
+						return fmt.Errorf("%w; %s refused: %s", err, e.Vantage, e.Reason)
+					}
+				}
+				return err
+			}
+			if n := Count(s.R.Since(mark), Kind(vantage.EventParityFailed, "")); n > 0 {
+				return fmt.Errorf("%d vantage point(s) blamed the standby's parity for the primary's wrong body", n)
+			}
+			return nil
+		},
+	},
+	{
 		Name:  "partition-one",
 		About: "one vantage point is cut off from the primary: it suspects, asks its peers, and is refused; no switch",
 		Play: func(ctx context.Context, s *Stage) error {
