@@ -1,8 +1,10 @@
 package config
 
 import (
-	"github.com/switchyard-dns/switchyard/dnsfailover/quorum"
 	"sort"
+	"time"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/quorum"
 )
 
 // Vantages returns every configured vantage point id, this one and its
@@ -71,4 +73,25 @@ func (c Config) QuorumRule() quorum.Rule {
 		MinProviders: c.EffectiveMinProviders(),
 		MaxAge:       c.ClockSkew,
 	}
+}
+
+// EffectiveFastInterval is the time between re-checks of a suspect primary:
+// SWITCHYARD_FAST_INTERVAL, or when that is 0 a fifth of the interval. A
+// fifth, as HAProxy's fastinter is usually set: at the defaults (10 s, FAIL_AFTER 3)
+// a failing primary is confirmed 4 s after its first failed check instead of
+// 20 s, while a blip must last 4 s (two re-checks) before it can move traffic,
+// longer than a dropped connection or a retransmission takes to heal. The
+// steady-state load is unchanged: re-checks follow failed checks only.
+func (c Config) EffectiveFastInterval() time.Duration {
+	if c.FastInterval > 0 {
+		return c.FastInterval
+	}
+	return c.Interval / 5
+}
+
+// ShortestFailover is the shortest primary outage that can cause a
+// failover: FAIL_AFTER consecutive failed checks, at least the fast interval
+// apart, must all fall inside it. An outage shorter than this never does.
+func (c Config) ShortestFailover() time.Duration {
+	return time.Duration(max(c.FailAfter-1, 0)) * c.EffectiveFastInterval()
 }
