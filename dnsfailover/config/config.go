@@ -40,7 +40,7 @@ type Config struct {
 
 	SecretPrevious Secret `envconfig:"SECRET_PREVIOUS" desc:"while rotating keys: a second HMAC key accepted on peer requests but never sent (at least 32 bytes; empty when not rotating)"`
 
-	Quorum       int `envconfig:"QUORUM" default:"0" desc:"down votes needed to switch (0: a majority of all configured vantage points)"`
+	Quorum       int `envconfig:"QUORUM" default:"0" desc:"down votes needed to switch, from all configured vantage points (0: a strict majority; less than a majority is refused)"`
 	MinProviders int `envconfig:"MIN_PROVIDERS" default:"0" desc:"distinct providers needed among the down votes (0: 2 when two or more are configured, else 1)"`
 
 	Interval     time.Duration `envconfig:"INTERVAL" default:"10s" desc:"time between probe rounds"`
