@@ -44,6 +44,7 @@ type Config struct {
 	MinProviders int `envconfig:"MIN_PROVIDERS" default:"0" desc:"distinct providers needed among the down votes (0: 2 when two or more are configured, else 1)"`
 
 	Interval     time.Duration `envconfig:"INTERVAL" default:"10s" desc:"time between probe rounds"`
+	FastInterval time.Duration `envconfig:"FAST_INTERVAL" default:"0" desc:"time between re-checks after a failed check of the primary while traffic is on it, until SWITCHYARD_FAIL_AFTER failures or a success (0: SWITCHYARD_INTERVAL/5; equal to SWITCHYARD_INTERVAL: no fast re-checks). An outage shorter than (SWITCHYARD_FAIL_AFTER-1) times this never causes a failover"`
 	FailAfter    int           `envconfig:"FAIL_AFTER" default:"3" desc:"consecutive failed checks of the primary before asking peers"`
 	RecoverAfter int           `envconfig:"RECOVER_AFTER" default:"5" desc:"consecutive healthy checks of the primary before automatic failback"`
 	Failback     string        `envconfig:"FAILBACK" default:"manual" desc:"manual or auto"`

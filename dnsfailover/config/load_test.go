@@ -321,6 +321,16 @@ func TestLoadInvalid(t *testing.T) {
 			},
 		},
 		{
+			name: "fast interval longer than the interval",
+			env:  map[string]string{"SWITCHYARD_FAST_INTERVAL": "11s"},
+			want: []string{`SWITCHYARD_FAST_INTERVAL: 11s is longer than SWITCHYARD_INTERVAL (10s): re-checks on suspicion must come sooner than the regular rounds (set it equal to turn fast re-checks off)`},
+		},
+		{
+			name: "negative fast interval",
+			env:  map[string]string{"SWITCHYARD_FAST_INTERVAL": "-2s"},
+			want: []string{`SWITCHYARD_FAST_INTERVAL: -2s is negative: want 0 (SWITCHYARD_INTERVAL/5) or a duration up to SWITCHYARD_INTERVAL`},
+		},
+		{
 			name: "a plain RECORD or SECRET is not read: only the prefixed names configure a failover",
 			env:  map[string]string{"SWITCHYARD_RECORD": unset, "RECORD": "assets.example.com"},
 			want: []string{`SWITCHYARD_RECORD: required: the switched record, e.g. assets.example.com`},

@@ -202,6 +202,14 @@ func (c Config) checkTiming(k *checker) {
 			k.add("SWITCHYARD_PEER_TIMEOUT", "%v is not shorter than SWITCHYARD_INTERVAL (%v): asking peers must end before the next round", c.PeerTimeout, c.Interval)
 		}
 	}
+	if k.usable("SWITCHYARD_FAST_INTERVAL") {
+		switch {
+		case c.FastInterval < 0:
+			k.add("SWITCHYARD_FAST_INTERVAL", "%v is negative: want 0 (SWITCHYARD_INTERVAL/5) or a duration up to SWITCHYARD_INTERVAL", c.FastInterval)
+		case k.usable("SWITCHYARD_INTERVAL") && c.Interval > 0 && c.FastInterval > c.Interval:
+			k.add("SWITCHYARD_FAST_INTERVAL", "%v is longer than SWITCHYARD_INTERVAL (%v): re-checks on suspicion must come sooner than the regular rounds (set it equal to turn fast re-checks off)", c.FastInterval, c.Interval)
+		}
+	}
 	if k.usable("SWITCHYARD_FAIL_AFTER") && c.FailAfter < 1 {
 		k.add("SWITCHYARD_FAIL_AFTER", "%d: want 1 or more consecutive failed checks", c.FailAfter)
 	}
