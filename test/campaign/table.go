@@ -126,4 +126,3 @@ func failed(results []Result) int {
 	}
 	return n
 }
-
