@@ -109,13 +109,13 @@ func TestDrawIsDeterministic(t *testing.T) {
 func TestDrawCoversTheFaultSpace(t *testing.T) {
 	seen := map[string]int{}
 	expects := map[truth.Expect]int{}
-	rule := truth.Rule{Vantages: world.DefaultVantages, FailAfter: 3}
+	rule := truth.Rule{Vantages: world.DefaultVantages, FailAfter: 3, FastInterval: 60 * time.Millisecond}
 	for seed := range uint64(600) {
 		s := Draw(seed, world.DefaultVantages)
 		for _, c := range s.Classes() {
 			seen[c]++
 		}
-		expects[truth.Judge(rule, s.Truth()).Expect]++
+		expects[truth.Judge(rule, s.Truth(rule)).Expect]++
 	}
 	for _, c := range []string{"primary 503", "primary hang", "primary wrong-body", "primary slow", "primary slow-ok",
 		"standby 503", "standby hang", "standby wrong-body", "standby slow",

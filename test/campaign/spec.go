@@ -27,9 +27,10 @@ type Spec struct {
 	// Skew: clock offsets; beyond SkewWindow they take the vantage point
 	// out of every exchange.
 	Skew map[string]time.Duration
-	// BlipRounds > 0: the primary answers 503 to everyone for that many
-	// intervals, once, FAIL_AFTER+1 intervals after the other faults.
-	BlipRounds float64
+	// Blip > 0: the primary answers 503 to everyone, once, FAIL_AFTER+1
+	// intervals after the other faults, for Blip times the longest outage
+	// that must never cause a failover, (FAIL_AFTER-1) x FAST_INTERVAL.
+	Blip float64
 	API        []APIFault
 	// KillWriter kills the vantage point whose switch committed, the
 	// instant it commits (before its read-back).
@@ -148,11 +149,11 @@ func Draw(seed uint64, vantages []string) Spec {
 		s.Skew[id] = d
 	}
 	if !s.Primary.Fails() && rng.IntN(100) < 25 {
-		// Mostly shorter than FAIL_AFTER-1 intervals (must not switch
-		// alone); sometimes at the edge (either).
-		s.BlipRounds = 0.4 + 1.2*rng.Float64()
+		// Mostly well inside the documented blip tolerance (must not
+		// switch alone); sometimes beyond it (a short outage: either).
+		s.Blip = 0.2 + 0.5*rng.Float64()
 		if rng.IntN(5) == 0 {
-			s.BlipRounds = 2 + 0.8*rng.Float64()
+			s.Blip = 1 + 2*rng.Float64()
 		}
 	}
 	if rng.IntN(100) < 30 {
@@ -171,10 +172,15 @@ func Draw(seed uint64, vantages []string) Spec {
 	return s
 }
 
-// Truth is the fault set as the ground truth sees it.
-func (s Spec) Truth() truth.Faults {
+// BlipFor is how long the blip lasts under r.
+func (s Spec) BlipFor(r truth.Rule) time.Duration {
+	return time.Duration(s.Blip * float64(r.BlipSafe()))
+}
+
+// Truth is the fault set as the ground truth sees it under r.
+func (s Spec) Truth(r truth.Rule) truth.Faults {
 	f := truth.Faults{Primary: s.Primary, Standby: s.Standby, PrimaryPath: s.PrimaryPath, StandbyPath: s.StandbyPath,
-		Dead: s.Dead, BlipRounds: s.BlipRounds, Pin: s.Manual}
+		Dead: s.Dead, Blip: s.BlipFor(r), Pin: s.Manual}
 	for _, id := range slices.Sorted(mapKeys(s.Skew)) {
 		if d := s.Skew[id]; d > SkewWindow || d < -SkewWindow {
 			f.Skewed = append(f.Skewed, id)
@@ -231,13 +237,13 @@ func (s Spec) Classes() []string {
 		add("vantage dead")
 	}
 	if len(s.Skew) > 0 {
-		if len(s.Truth().Skewed) > 0 {
+		if slices.ContainsFunc(mapValues(s.Skew), func(d time.Duration) bool { return d > SkewWindow || d < -SkewWindow }) {
 			add("clock skew beyond window")
 		} else {
 			add("clock skew within window")
 		}
 	}
-	if s.BlipRounds > 0 {
+	if s.Blip > 0 {
 		add("primary blip")
 	}
 	for _, a := range s.API {
@@ -284,8 +290,8 @@ func (s Spec) String() string {
 			parts = append(parts, id+": "+strings.Join(fs, ", "))
 		}
 	}
-	if s.BlipRounds > 0 {
-		parts = append(parts, fmt.Sprintf("primary blip %.2f intervals", s.BlipRounds))
+	if s.Blip > 0 {
+		parts = append(parts, fmt.Sprintf("primary blip %.2f x (FAIL_AFTER-1) x FAST_INTERVAL", s.Blip))
 	}
 	for _, a := range s.API {
 		parts = append(parts, fmt.Sprintf("DNS API %s ×%d", a.Kind, a.Times))
@@ -332,4 +338,12 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 			}
 		}
 	}
+}
+
+func mapValues[V any](m map[string]V) []V {
+	var vs []V
+	for _, v := range m {
+		vs = append(vs, v)
+	}
+	return vs
 }

@@ -182,8 +182,9 @@ func play(ctx context.Context, s Spec, o Options) (res Result) {
 		w.Close()
 	}()
 	cfg := w.Nodes[0].Config
-	rule := truth.Rule{Vantages: s.Vantages, Quorum: cfg.Quorum, MinProviders: cfg.MinProviders, FailAfter: w.Options().FailAfter}
-	res.Verdict = truth.Judge(rule, s.Truth())
+	rule := truth.Rule{Vantages: s.Vantages, Quorum: cfg.Quorum, MinProviders: cfg.MinProviders,
+		FailAfter: w.Options().FailAfter, FastInterval: w.Options().FastInterval}
+	res.Verdict = truth.Judge(rule, s.Truth(rule))
 
 	st := &scenario.Stage{W: w, R: rec}
 	if err := st.Steady(ctx); err != nil {
@@ -208,14 +209,14 @@ func play(ctx context.Context, s Spec, o Options) (res Result) {
 	w.Fault(world.EventFault, s.String())
 
 	o2 := w.Options()
-	res.Bound = time.Duration(o2.FailAfter)*o2.Interval + 2*o2.ProbeTimeout + o2.Interval + s.apiPenalty(o2.Interval)
+	res.Bound = st.Bound() + s.apiPenalty(o2.Interval)
 	res.Window = 3 * res.Bound
-	if s.BlipRounds > 0 {
+	if blip := s.BlipFor(rule); blip > 0 {
 		start := time.Duration(o2.FailAfter+1) * o2.Interval
-		res.Window += start + time.Duration(s.BlipRounds*float64(o2.Interval))
+		res.Window += start + blip
 		t.after(start, func() {
 			w.Primary.SetDown(true)
-			sleep(ctx, time.Duration(s.BlipRounds*float64(o2.Interval)))
+			sleep(ctx, blip)
 			w.Primary.SetDown(false)
 		})
 	}

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Expect is what a trial must do.
@@ -66,7 +67,15 @@ type Rule struct {
 	Quorum       int      // 0: a strict majority of Vantages
 	MinProviders int      // 0: 2 when two or more providers are configured, else 1
 	FailAfter    int      // own consecutive failures before a vantage point asks its peers
+	// FastInterval is the spacing of the re-checks after a failed check
+	// (SWITCHYARD_FAST_INTERVAL): FAIL_AFTER failures take at least
+	// (FAIL_AFTER-1) times it, so an outage shorter than that never
+	// causes a failover (README, "Probe").
+	FastInterval time.Duration
 }
+
+// BlipSafe is the longest outage that can never cause a failover by itself.
+func (r Rule) BlipSafe() time.Duration { return time.Duration(r.FailAfter-1) * r.FastInterval }
 
 // Effective fills in the documented defaults.
 func (r Rule) Effective() Rule {
@@ -92,13 +101,12 @@ type Faults struct {
 	// Skewed vantage points have clocks outside the skew window: every
 	// exchange with them is refused both ways.
 	Skewed []string
-	// BlipRounds > 0: instead of failing for good, the primary fails for
-	// everyone for this many probe intervals and then serves again (the
-	// Primary field is then its health after the blip). The blip starts
-	// only after the other faults have been in place for FAIL_AFTER+1
-	// intervals, so a vantage point that lost its own path is already
-	// suspicious when it comes.
-	BlipRounds float64
+	// Blip > 0: besides the rest, the primary fails for everyone for
+	// this long, once, and then serves again (the Primary field is its
+	// health outside the blip). The blip starts only after the other
+	// faults have been in place for FAIL_AFTER+1 intervals, so a vantage
+	// point that lost its own path is already suspicious when it comes.
+	Blip time.Duration
 	// Pin, when set, is the side an operator moves the record to (and pins
 	// it on) while automation runs.
 	Pin string
@@ -129,7 +137,7 @@ func Judge(r Rule, f Faults) Verdict {
 	if ok, why := steady.may(r); ok {
 		return Verdict{Expect: Either, Why: why}
 	}
-	if f.BlipRounds > 0 {
+	if f.Blip > 0 {
 		if v, ok := judgeBlip(r, f, steady); ok {
 			return v
 		}
@@ -140,13 +148,12 @@ func Judge(r Rule, f Faults) Verdict {
 // judgeBlip decides what a blip adds to a steady view that cannot switch.
 func judgeBlip(r Rule, f Faults, steady view) (Verdict, bool) {
 	during := views(r, f, Down)
-	// A blip of FAIL_AFTER-1 intervals or more can give some vantage point
-	// FAIL_AFTER consecutive failures (rounds are not aligned with the
-	// blip, and a loaded machine bunches them): it may then be a short
-	// outage, and a switch on it is not wrong.
-	if f.BlipRounds >= float64(r.FailAfter-1) {
+	// A blip of (FAIL_AFTER-1) fast re-checks or longer can give a vantage
+	// point FAIL_AFTER consecutive failures: it is a short outage, and a
+	// switch on it is not wrong (nor is none: the rounds may miss it).
+	if f.Blip >= r.BlipSafe() {
 		if ok, _ := during.may(r); ok {
-			return Verdict{Expect: Either, Why: fmt.Sprintf("a blip of %.1f intervals is not shorter than FAIL_AFTER-1 = %d: it may read as an outage", f.BlipRounds, r.FailAfter-1)}, true
+			return Verdict{Expect: Either, Why: fmt.Sprintf("a blip of %s is not shorter than (FAIL_AFTER-1) x FAST_INTERVAL = %s: it is a short outage", f.Blip, r.BlipSafe())}, true
 		}
 		return Verdict{}, false
 	}
@@ -157,8 +164,8 @@ func judgeBlip(r Rule, f Faults, steady view) (Verdict, bool) {
 	// blip is timing, so either outcome is right.
 	if len(steady.maybeDown) > 0 {
 		if ok, _ := during.may(r); ok {
-			return Verdict{Expect: Either, Why: fmt.Sprintf("%s already suspect(s) the primary through its own path; during the %.1f-interval blip its peers' fresh votes may meet the quorum",
-				strings.Join(steady.maybeDown, ","), f.BlipRounds)}, true
+			return Verdict{Expect: Either, Why: fmt.Sprintf("%s already suspect(s) the primary through its own path; during the %s blip its peers' fresh votes may meet the quorum",
+				strings.Join(steady.maybeDown, ","), f.Blip)}, true
 		}
 	}
 	return Verdict{}, false

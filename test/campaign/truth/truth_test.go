@@ -3,13 +3,14 @@ package truth
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // The local world's five-vantage, three-provider topology and the older
 // four-vantage one: the rule must be judged for whatever topology is given.
 var (
-	five = Rule{Vantages: []string{"aws:us-east-1", "aws:us-west-2", "gcp:europe-west1", "gcp:us-central1", "azure:westeurope"}, FailAfter: 3}
-	four = Rule{Vantages: []string{"aws:us-east-1", "aws:us-west-2", "aws:eu-west-1", "gcp:europe-west1"}, FailAfter: 3}
+	five = Rule{Vantages: []string{"aws:us-east-1", "aws:us-west-2", "gcp:europe-west1", "gcp:us-central1", "azure:westeurope"}, FailAfter: 3, FastInterval: 2 * time.Second}
+	four = Rule{Vantages: []string{"aws:us-east-1", "aws:us-west-2", "aws:eu-west-1", "gcp:europe-west1"}, FailAfter: 3, FastInterval: 2 * time.Second}
 )
 
 func paths(p Path, ids ...string) map[string]Path {
@@ -67,10 +68,10 @@ func TestJudge(t *testing.T) {
 		{"two skewed, three vote", five, Faults{Primary: Down, Standby: Healthy, Skewed: []string{"aws:us-east-1", "gcp:europe-west1"}}, MustSwitch, ""},
 		{"standby cut for three: no standby quorum", five, Faults{Primary: Down, Standby: Healthy, StandbyPath: paths(Cut, "aws:us-east-1", "aws:us-west-2", "gcp:europe-west1")}, MustNotSwitch, "standby"},
 		{"standby lossy for three", five, Faults{Primary: Down, Standby: Healthy, StandbyPath: paths(Lossy, "aws:us-east-1", "aws:us-west-2", "gcp:europe-west1")}, Either, ""},
-		{"short blip alone", five, Faults{Primary: Healthy, Standby: Healthy, BlipRounds: 1.2}, MustNotSwitch, ""},
-		{"long blip", five, Faults{Primary: Healthy, Standby: Healthy, BlipRounds: 2.5}, Either, "not shorter"},
-		{"short blip while a provider is blind", five, Faults{Primary: Healthy, Standby: Healthy, BlipRounds: 1.2, PrimaryPath: paths(Cut, "gcp:europe-west1", "gcp:us-central1")}, Either, "during the"},
-		{"short blip, blind provider, standby down for the rest", five, Faults{Primary: Healthy, Standby: Down, BlipRounds: 1.2, PrimaryPath: paths(Cut, "gcp:europe-west1")}, MustNotSwitch, ""},
+		{"short blip alone", five, Faults{Primary: Healthy, Standby: Healthy, Blip: 3 * time.Second}, MustNotSwitch, ""},
+		{"long blip", five, Faults{Primary: Healthy, Standby: Healthy, Blip: 4 * time.Second}, Either, "not shorter"},
+		{"short blip while a provider is blind", five, Faults{Primary: Healthy, Standby: Healthy, Blip: 3 * time.Second, PrimaryPath: paths(Cut, "gcp:europe-west1", "gcp:us-central1")}, Either, "during the"},
+		{"short blip, blind provider, standby down for the rest", five, Faults{Primary: Healthy, Standby: Down, Blip: 3 * time.Second, PrimaryPath: paths(Cut, "gcp:europe-west1")}, MustNotSwitch, ""},
 		{"operator pins the primary during an outage", five, Faults{Primary: Down, Standby: Healthy, Pin: "primary"}, Either, "never after"},
 	}
 	for _, tc := range tests {
