@@ -27,7 +27,8 @@ import (
 func main() {
 	trials := flag.Int("trials", 100, "number of trials")
 	seed := flag.Uint64("seed", uint64(time.Now().UnixNano()), "seed of the first trial; trial i plays seed+i")
-	interval := flag.Duration("interval", 300*time.Millisecond, "probe interval of every world (probe timeout 3/5 of it, latency budget half that)")
+	interval := flag.Duration("interval", 400*time.Millisecond, "probe interval of every world")
+	probeTimeout := flag.Duration("probe-timeout", 0, "probe timeout of every world (0: 7/10 of the interval; the latency budget is half of it, a peer's timeout one fifth of the interval more)")
 	failAfter := flag.Int("fail-after", 3, "SWITCHYARD_FAIL_AFTER of every world")
 	parallel := flag.Int("parallel", 2, "worlds played at once (each world is 7 servers and 5 probe loops)")
 	verbose := flag.Bool("v", false, "print every trial, not only the failing ones")
@@ -38,11 +39,14 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	o := Options{Interval: *interval, FailAfter: *failAfter, ProdInterval: 10 * time.Second, Log: slog.New(slog.DiscardHandler)}
+	if *probeTimeout == 0 {
+		*probeTimeout = *interval * 7 / 10
+	}
+	o := Options{Interval: *interval, ProbeTimeout: *probeTimeout, FailAfter: *failAfter, ProdInterval: 10 * time.Second, Log: slog.New(slog.DiscardHandler)}
 	results := Run(ctx, *seed, *trials, *parallel, o, os.Stdout, *verbose)
 	fmt.Println()
-	fmt.Printf("campaign: %d trials from seed %d, interval %s, FAIL_AFTER %d, %d vantage points %v\n\n",
-		len(results), *seed, *interval, *failAfter, len(world.DefaultVantages), world.DefaultVantages)
+	fmt.Printf("campaign: %d trials from seed %d, interval %s, probe timeout %s, FAIL_AFTER %d, %d vantage points %v, %d worlds at a time\n\n",
+		len(results), *seed, *interval, *probeTimeout, *failAfter, len(world.DefaultVantages), world.DefaultVantages, *parallel)
 	Table(os.Stdout, results)
 	if failed(results) > 0 {
 		os.Exit(1)

@@ -28,7 +28,10 @@ import (
 // Options shape every trial of a campaign.
 type Options struct {
 	Interval  time.Duration // probe interval
-	FailAfter int
+	// ProbeTimeout is every check's timeout (the latency budget is half
+	// of it); 0: the world's default, 3/5 of Interval.
+	ProbeTimeout time.Duration
+	FailAfter    int
 	// ProdInterval is the interval the API request rate is projected to
 	// (SWITCHYARD_INTERVAL's default, 10 s).
 	ProdInterval time.Duration
@@ -162,7 +165,7 @@ var errNotSteady = errors.New("the world did not reach a steady state")
 func play(ctx context.Context, s Spec, o Options) (res Result) {
 	res = Result{Spec: s}
 	rec := scenario.NewRecorder(nil)
-	wo := world.Options{Vantages: s.Vantages, Interval: o.Interval, FailAfter: o.FailAfter, Events: rec.Record, Log: o.Log,
+	wo := world.Options{Vantages: s.Vantages, Interval: o.Interval, ProbeTimeout: o.ProbeTimeout, FailAfter: o.FailAfter, Events: rec.Record, Log: o.Log,
 		// The read cache spans as many rounds as SWITCHYARD_DNS_CACHE's
 		// minute does at the production interval, so the request rate
 		// projects truly.
