@@ -106,6 +106,7 @@ func Vantage(c config.Config, d Deps) (*vantage.Vantage, error) {
 		// One probe interval: the first retry comes as soon as a round
 		// would anyway; repeated failures back off to 16 intervals.
 		WriteBackoff: c.Interval,
+		FastInterval: c.EffectiveFastInterval(),
 		// Streaks count consecutive rounds; a gap of three intervals (a
 		// Lambda environment left idle between scheduled runs) starts afresh.
 		ForgetAfter:    3 * c.Interval,

@@ -82,7 +82,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestFormatFitsOneString(t *testing.T) {
-	longBy := "manual:" + strings.Repeat("b", maxBy-len("manual:"))
+	longBy := "manual:" + strings.Repeat("b", MaxBy-len("manual:"))
 	for _, tc := range []struct {
 		name   string
 		reason string
@@ -166,7 +166,7 @@ func TestValidate(t *testing.T) {
 		{"by with quote", State{Active: Primary, By: `a"b`}, `state: by "a\"b": expected ` + expectBy},
 		{"by with backslash", State{Active: Primary, By: `a\b`}, `state: by "a\\b": expected ` + expectBy},
 		{"by not ASCII", State{Active: Primary, By: "manual:josé"}, `state: by "manual:josé": expected ` + expectBy},
-		{"by too long", State{Active: Primary, By: strings.Repeat("a", maxBy+1)}, `state: by "` + strings.Repeat("a", 40) + `…": expected ` + expectBy},
+		{"by too long", State{Active: Primary, By: strings.Repeat("a", MaxBy+1)}, `state: by "` + strings.Repeat("a", 40) + `…": expected ` + expectBy},
 		{"since year 10000", State{Active: Primary, Since: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, "state: since 10000-01-01T00:00:00Z: expected a time between years 0001 and 9999"},
 		{"every problem at once", State{Active: "x", By: " "}, "state: active \"x\": expected primary or standby\nstate: by \" \": expected " + expectBy},
 	} {

@@ -6,9 +6,10 @@ import (
 	"time"
 )
 
-// maxBy bounds By so that the fixed part of the encoding always leaves room
-// for a reason within MaxLen.
-const maxBy = 64
+// MaxBy bounds By (who wrote: a vantage id, manual:NAME, drill:NAME) so
+// that the fixed part of the encoding always leaves room for a reason
+// within MaxLen. config refuses a SWITCHYARD_VANTAGE longer than this.
+const MaxBy = 64
 
 // Validate reports every problem that would make s unsafe to write: an
 // Active that is not primary or standby, a By that is too long or holds
@@ -32,10 +33,10 @@ func (s State) Validate() error {
 
 func validSide(a Side) bool { return a == Primary || a == Standby }
 
-// validBy accepts "" or up to maxBy printable ASCII bytes other than space,
+// validBy accepts "" or up to MaxBy printable ASCII bytes other than space,
 // `"` and `\`, so that by is always one bare token.
 func validBy(by string) bool {
-	if len(by) > maxBy {
+	if len(by) > MaxBy {
 		return false
 	}
 	for i := 0; i < len(by); i++ {

@@ -46,8 +46,15 @@ type Options struct {
 	// vantage point tries to switch again; it doubles per failure up to 16
 	// times. Default 10s.
 	WriteBackoff time.Duration
+	// FastInterval is the time between re-checks after a failed check of
+	// the primary while traffic is on it (failover.Recheck); Run and
+	// RunUntil use it. Zero: no fast re-checks.
+	FastInterval time.Duration
 	Log          *slog.Logger
 	Now          func() time.Time
+	// After waits like time.After (nil: time.After); with Now, a test's
+	// clock drives Run and RunUntil.
+	After func(time.Duration) <-chan time.Time
 	// Events, when set, receives every noteworthy event (suspicion, verdict,
 	// switch, refusal, errors). It must not block.
 	Events func(Event)
@@ -85,6 +92,9 @@ func New(o Options) *Vantage {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.After == nil {
+		o.After = time.After
+	}
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
@@ -111,7 +121,10 @@ type Round struct {
 	Decision failover.Decision `json:"decision"`
 	Verdict  *quorum.Verdict   `json:"verdict,omitempty"`
 	Switched bool              `json:"switched"`
-	Error    string            `json:"error,omitempty"`
+	// Recheck is set when the primary is suspect (failover.Recheck): the
+	// next round comes after Options.FastInterval.
+	Recheck bool   `json:"recheck,omitempty"`
+	Error   string `json:"error,omitempty"`
 	// RejectedPeerRequests counts refused /observe requests by reason
 	// (bad_signature, replay, skew, ...); filled in by GET /status.
 	RejectedPeerRequests map[string]uint64 `json:"rejected_peer_requests,omitempty"`
@@ -174,6 +187,7 @@ func (v *Vantage) decide(ctx context.Context, r *Round, own peers.Observation) {
 		PrimaryOKs:   probe.ConsecutiveSuccesses(v.primary.Results()),
 		Now:          v.o.Now(),
 	}
+	r.Recheck = failover.Recheck(v.o.Policy, in)
 	d := failover.Decide(v.o.Policy, in)
 	r.Decision = d
 	if d.Action != failover.Poll {
@@ -300,43 +314,6 @@ func (v *Vantage) Last() Round {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	return v.last
-}
-
-// Run runs a round every interval until ctx ends.
-func (v *Vantage) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		v.RunRound(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// RunUntil runs rounds every interval until the deadline less margin, as a
-// Lambda invocation does to probe more often than its once-a-minute schedule.
-func (v *Vantage) RunUntil(ctx context.Context, interval, margin time.Duration) []Round {
-	var rounds []Round
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		return append(rounds, v.RunRound(ctx))
-	}
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		rounds = append(rounds, v.RunRound(ctx))
-		if time.Until(deadline) < interval+margin {
-			return rounds
-		}
-		select {
-		case <-ctx.Done():
-			return rounds
-		case <-t.C:
-		}
-	}
 }
 
 // forgetStale starts the streaks afresh when the last round is older than

@@ -1,6 +1,6 @@
 // Command bench measures the local world: how fast a real outage changes the
 // authoritative DNS answer, and whether single-vantage faults ever cause a
-// switch. It is a benchmark, not a test: it prints figures for README.md.
+// switch. It is a benchmark, not a test: it prints the figures in test/bench/README.md.
 //
 //	go run ./test/bench [-outages 20] [-trials 200] [-interval 200ms] [-seed N]
 package main

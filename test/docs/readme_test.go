@@ -1,14 +1,20 @@
-// Package docs checks that README.md says what the code does: the
-// configuration table is the generated one, every scenario is listed, and
-// the two set-up commands are the ones CI runs.
+// Package docs checks that the README and the notes it links to say what
+// the code does: README.md's configuration table is the generated one, the
+// two set-up commands are the ones CI runs, infra/local/README.md lists every
+// scenario, and every relative link in those files leads to a file that
+// exists.
 package docs
 
 import (
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/config"
 	"github.com/switchyard-dns/switchyard/infra/local/scenario"
@@ -47,10 +53,66 @@ func TestConfigurationTableIsGenerated(t *testing.T) {
 }
 
 func TestEveryScenarioIsListed(t *testing.T) {
-	readme := read(t, "README.md")
+	const where = "infra/local/README.md"
+	readme := read(t, where)
 	for _, sc := range scenario.All {
-		if !strings.Contains(readme, "`"+sc.Name+"`") {
-			t.Errorf("README.md does not list scenario %s", sc.Name)
+		row := "| `" + sc.Name + "` | " + sc.About + " |"
+		if !strings.Contains(readme, row) {
+			t.Errorf("%s does not list scenario %s as\n%s", where, sc.Name, row)
+		}
+	}
+}
+
+// mdLink matches a Markdown link's target: [text](target).
+var mdLink = regexp.MustCompile(`\]\(([^)\s]+)\)`)
+
+// TestLinksLeadSomewhere follows every relative link in the Markdown files
+// of the repository: the README is a map, and a map whose roads end
+// nowhere is worse than none.
+func TestLinksLeadSomewhere(t *testing.T) {
+	root := testbin.Root(t)
+	var files []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(d.Name(), ".md") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 2 {
+		t.Fatalf("found %d Markdown files under %s; want the README and its notes", len(files), root)
+	}
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(root, file)
+		for _, m := range mdLink.FindAllStringSubmatch(string(b), -1) {
+			target, anchor, _ := strings.Cut(m[1], "#")
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			path := file
+			if target != "" {
+				path = filepath.Join(filepath.Dir(file), target)
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Errorf("%s links to %s, which does not exist", rel, m[1])
+				continue
+			}
+			if anchor != "" && !slices.Contains(headingAnchors(string(b)), anchor) {
+				t.Errorf("%s links to %s, which has no heading #%s", rel, m[1], anchor)
+			}
 		}
 	}
 }
@@ -70,4 +132,27 @@ func TestSetUpCommandsComeFirstAndCIRunsTheTestOne(t *testing.T) {
 	if ci := read(t, ".ci/run"); !strings.Contains(ci, "\n"+cmds[1]) {
 		t.Errorf(".ci/run does not call README's test command %q", cmds[1])
 	}
+}
+
+// headingAnchors returns the anchors GitHub gives a Markdown file's
+// headings: lower case, spaces to hyphens, other punctuation dropped.
+func headingAnchors(md string) []string {
+	var anchors []string
+	for line := range strings.Lines(md) {
+		text, ok := strings.CutPrefix(strings.TrimLeft(line, "#"), " ")
+		if !ok || !strings.HasPrefix(line, "#") {
+			continue
+		}
+		var a strings.Builder
+		for _, r := range strings.ToLower(strings.TrimSpace(text)) {
+			switch {
+			case r == ' ' || r == '-':
+				a.WriteRune('-')
+			case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_':
+				a.WriteRune(r)
+			}
+		}
+		anchors = append(anchors, a.String())
+	}
+	return anchors
 }

@@ -21,7 +21,7 @@ import (
 )
 
 // vantageIDs are the deployment's vantage points: three AWS regions and one
-// on Google Cloud, as the README recommends. They live on nets 1 to 4.
+// on Google Cloud, as infra/README.md recommends. They live on nets 1 to 4.
 var vantageIDs = []string{"aws:us-east-1", "aws:us-west-2", "aws:eu-west-1", "gcp:europe-west1"}
 
 const (

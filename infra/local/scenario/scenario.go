@@ -37,12 +37,21 @@ type Stage struct {
 	Elapsed []time.Duration
 }
 
-// Bound is the time within which a real outage must change the DNS answer:
-// FAIL_AFTER intervals, two probe timeouts (own and peers'), and one API
-// write with its read-back (allowed one interval).
+// Bound is the time within which a real outage must change the DNS answer
+// (README's bound): up to one interval until the first failed check,
+// FAIL_AFTER-1 fast re-checks, two probe timeouts (own and peers'), and one
+// API write with its read-back (allowed one interval). A re-check never
+// starts before the previous check ended, so with a hanging primary the
+// re-checks are at least a probe timeout apart.
 func (s *Stage) Bound() time.Duration {
 	o := s.W.Options()
-	return time.Duration(o.FailAfter)*o.Interval + 2*o.ProbeTimeout + o.Interval
+	return Bound(o.Interval, max(o.FastInterval, o.ProbeTimeout), o.ProbeTimeout, o.FailAfter) + o.Interval
+}
+
+// Bound is the detection part of the README's bound: interval +
+// (failAfter-1) x fast + 2 x probeTimeout, before the one API write.
+func Bound(interval, fast, probeTimeout time.Duration, failAfter int) time.Duration {
+	return interval + time.Duration(failAfter-1)*fast + 2*probeTimeout
 }
 
 func (s *Stage) alive() []string {
