@@ -18,8 +18,5 @@ func Recheck(p Policy, in Input) bool {
 	if in.State.Pinned || in.State.Active != state.Primary {
 		return false
 	}
-	if _, damped := flapping(p, in); damped {
-		return false // no switch can happen before the dwell ends anyway
-	}
 	return in.PrimaryFails >= 1 && in.PrimaryFails < p.FailAfter
 }

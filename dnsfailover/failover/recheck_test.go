@@ -30,7 +30,7 @@ func TestRecheck(t *testing.T) {
 		{"on the standby: primary failures change nothing", Input{State: onStandby, PrimaryFails: 1}, false},
 		{"on the standby, primary recovering: no fast recovery", Input{State: onStandby, PrimaryOKs: 1}, false},
 		{"pinned: automation never moves it", Input{State: pinned, PrimaryFails: 1}, false},
-		{"within MIN_DWELL of an automatic failback: no switch possible yet", Input{State: failedBack, PrimaryFails: 1}, false},
+		{"right after an automatic failback: re-check fast (damping never delays a failover)", Input{State: failedBack, PrimaryFails: 1}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

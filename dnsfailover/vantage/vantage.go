@@ -59,10 +59,9 @@ type Options struct {
 	// switch, refusal, errors). It must not block.
 	Events func(Event)
 	// Parity compares the canary and sample keys on both origins each round
-	// both answer (nil: the canary alone); ParityRequired refuses an
-	// automatic failover while the last report fails (see parity.go).
-	Parity         *parity.Checker
-	ParityRequired bool
+	// both pass their checks (nil: the canary alone). Policy.ParityRequired
+	// says whether a failing report refuses an automatic failover.
+	Parity *parity.Checker
 }
 
 // Vantage is one vantage point. Its methods are safe for concurrent use;
@@ -185,12 +184,13 @@ func (v *Vantage) decide(ctx context.Context, r *Round, own peers.Observation) {
 		State:        st,
 		PrimaryFails: probe.ConsecutiveFailures(v.primary.Results()),
 		PrimaryOKs:   probe.ConsecutiveSuccesses(v.primary.Results()),
+		Parity:       v.parityInput(),
 		Now:          v.o.Now(),
 	}
 	r.Recheck = failover.Recheck(v.o.Policy, in)
 	d := failover.Decide(v.o.Policy, in)
 	r.Decision = d
-	if d.Action != failover.Poll {
+	if d.Action != failover.AskPeers {
 		return
 	}
 	if why, hold := v.backoff.holding(in.Now); hold {
@@ -211,7 +211,7 @@ func (v *Vantage) decide(ctx context.Context, r *Round, own peers.Observation) {
 		return
 	}
 	r.Record, r.Active, in.State = &snap, st.Active, st
-	if d = failover.Decide(v.o.Policy, in); d.Action != failover.Poll {
+	if d = failover.Decide(v.o.Policy, in); d.Action != failover.AskPeers {
 		r.Decision = d
 		return
 	}
@@ -219,7 +219,7 @@ func (v *Vantage) decide(ctx context.Context, r *Round, own peers.Observation) {
 	verdict := quorum.Decide(v.o.Now(), v.votes(ctx, own), v.o.Rule)
 	r.Verdict = &verdict
 	in.Verdict = &verdict
-	d = v.gateParity(failover.Decide(v.o.Policy, in))
+	d = failover.Decide(v.o.Policy, in)
 	r.Decision = d
 	v.o.Log.Info("verdict", "action", d.Action, "to", d.To, "reason", d.Reason,
 		"down", verdict.Down, "up", verdict.Up, "abstained", verdict.Abstained, "ignored", verdict.Ignored)
@@ -256,6 +256,7 @@ func (v *Vantage) switchTo(ctx context.Context, r *Round, snap dns.Snapshot, st 
 		target = v.o.StandbyTarget
 	}
 	next := st.Next(d.To, v.o.ID, d.Reason, false, v.o.Now())
+	next.Dwell = d.Dwell
 	if v.o.DryRun {
 		v.o.Log.Warn("dry run: would switch", "record", snap.Name, "from", snap.Content, "to", target, "state", next.Format())
 		v.emit(Event{Kind: EventDryRun, To: d.To, Target: target, Generation: next.Gen, Reason: d.Reason})
