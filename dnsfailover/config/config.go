@@ -40,10 +40,11 @@ type Config struct {
 
 	SecretPrevious Secret `envconfig:"SECRET_PREVIOUS" desc:"while rotating keys: a second HMAC key accepted on peer requests but never sent (at least 32 bytes; empty when not rotating)"`
 
-	Quorum       int `envconfig:"QUORUM" default:"0" desc:"down votes needed to switch (0: a majority of all configured vantage points)"`
+	Quorum       int `envconfig:"QUORUM" default:"0" desc:"down votes needed to switch, from all configured vantage points (0: a strict majority; less than a majority is refused)"`
 	MinProviders int `envconfig:"MIN_PROVIDERS" default:"0" desc:"distinct providers needed among the down votes (0: 2 when two or more are configured, else 1)"`
 
 	Interval     time.Duration `envconfig:"INTERVAL" default:"10s" desc:"time between probe rounds"`
+	FastInterval time.Duration `envconfig:"FAST_INTERVAL" default:"0" desc:"time between re-checks after a failed check of the primary while traffic is on it, until SWITCHYARD_FAIL_AFTER failures or a success (0: SWITCHYARD_INTERVAL/5; equal to SWITCHYARD_INTERVAL: no fast re-checks). An outage shorter than (SWITCHYARD_FAIL_AFTER-1) times this never causes a failover"`
 	FailAfter    int           `envconfig:"FAIL_AFTER" default:"3" desc:"consecutive failed checks of the primary before asking peers"`
 	RecoverAfter int           `envconfig:"RECOVER_AFTER" default:"5" desc:"consecutive healthy checks of the primary before automatic failback"`
 	Failback     string        `envconfig:"FAILBACK" default:"manual" desc:"manual or auto"`

@@ -293,6 +293,25 @@ func TestLoadInvalid(t *testing.T) {
 			},
 		},
 		{
+			name: "quorum below a strict majority",
+			env: map[string]string{
+				"SWITCHYARD_PEERS":  "aws:eu-west-1=https://a.example,gcp:us-central1=https://c.example,gcp:asia-east1=https://d.example",
+				"SWITCHYARD_QUORUM": "2",
+			},
+			want: []string{`SWITCHYARD_QUORUM: 2 is less than a strict majority of the 4 configured vantage points: want 0 (a majority, 3) or 3 to 4, so that no half of them can switch against the other`},
+		},
+		{
+			name: "vantage and peer ids too long for the state record",
+			env: map[string]string{
+				"SWITCHYARD_VANTAGE": "aws:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+				"SWITCHYARD_PEERS":   "aws:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaax=https://a.example,gcp:europe-west1=https://gcp.example",
+			},
+			want: []string{
+				`SWITCHYARD_VANTAGE: "aws:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" is 65 characters: at most 64 fit in the state record's by= field`,
+				`SWITCHYARD_PEERS: id "aws:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaax" is 66 characters: at most 64 fit in the state record's by= field, so that vantage point could never switch`,
+			},
+		},
+		{
 			name: "timeouts not shorter than the interval",
 			env:  map[string]string{"SWITCHYARD_INTERVAL": "3s", "SWITCHYARD_PEER_TIMEOUT": "3s"},
 			want: []string{
@@ -300,6 +319,16 @@ func TestLoadInvalid(t *testing.T) {
 				`SWITCHYARD_PEER_TIMEOUT: 3s is not longer than SWITCHYARD_PROBE_TIMEOUT (3s): a peer checks the origin before it answers, so during a hanging outage every peer would time out and abstain`,
 				`SWITCHYARD_PEER_TIMEOUT: 3s is not shorter than SWITCHYARD_INTERVAL (3s): asking peers must end before the next round`,
 			},
+		},
+		{
+			name: "fast interval longer than the interval",
+			env:  map[string]string{"SWITCHYARD_FAST_INTERVAL": "11s"},
+			want: []string{`SWITCHYARD_FAST_INTERVAL: 11s is longer than SWITCHYARD_INTERVAL (10s): re-checks on suspicion must come sooner than the regular rounds (set it equal to turn fast re-checks off)`},
+		},
+		{
+			name: "negative fast interval",
+			env:  map[string]string{"SWITCHYARD_FAST_INTERVAL": "-2s"},
+			want: []string{`SWITCHYARD_FAST_INTERVAL: -2s is negative: want 0 (SWITCHYARD_INTERVAL/5) or a duration up to SWITCHYARD_INTERVAL`},
 		},
 		{
 			name: "a plain RECORD or SECRET is not read: only the prefixed names configure a failover",

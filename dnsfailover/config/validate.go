@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
+	"github.com/switchyard-dns/switchyard/dnsfailover/quorum"
+	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 )
 
 // ValidationError lists every problem found in a configuration, one line
@@ -133,12 +135,21 @@ func (c Config) checkVantages(k *checker) {
 		k.add("SWITCHYARD_VANTAGE", "%q: %s", c.Vantage, vantageIDForm)
 		vantageOK = false
 	}
+	if vantageOK && len(c.Vantage) > state.MaxBy {
+		// It is written as by= in the state TXT of every switch it makes,
+		// where a longer one would be refused and every switch would fail.
+		k.add("SWITCHYARD_VANTAGE", "%q is %d characters: at most %d fit in the state record's by= field", c.Vantage, len(c.Vantage), state.MaxBy)
+		vantageOK = false
+	}
 	if !k.usable("SWITCHYARD_PEERS") {
 		return
 	}
 	for _, p := range c.Peers {
 		if vantageOK && p.ID == c.Vantage {
 			k.add("SWITCHYARD_VANTAGE", "%s is also listed in SWITCHYARD_PEERS: a vantage point must not be its own peer", c.Vantage)
+		}
+		if len(p.ID) > state.MaxBy {
+			k.add("SWITCHYARD_PEERS", "id %q is %d characters: at most %d fit in the state record's by= field, so that vantage point could never switch", p.ID, len(p.ID), state.MaxBy)
 		}
 	}
 	if len(c.Peers) > 0 && c.Secret == "" {
@@ -155,6 +166,12 @@ func (c Config) checkVantages(k *checker) {
 			k.add("SWITCHYARD_QUORUM", "%d is negative: want 0 (a majority) up to the %s", c.Quorum, plural(n, "configured vantage point"))
 		case c.Quorum > n:
 			k.add("SWITCHYARD_QUORUM", "%d is larger than the %s", c.Quorum, plural(n, "configured vantage point"))
+		case c.Quorum > 0 && c.Quorum < quorum.Majority(n):
+			// Down votes are never weighed against up votes: with less than
+			// a majority, two halves that see the primary differently could
+			// each reach the quorum, and a cut-off half would switch.
+			k.add("SWITCHYARD_QUORUM", "%d is less than a strict majority of the %s: want 0 (a majority, %d) or %d to %d, so that no half of them can switch against the other",
+				c.Quorum, plural(n, "configured vantage point"), quorum.Majority(n), quorum.Majority(n), n)
 		}
 	}
 	if k.usable("SWITCHYARD_MIN_PROVIDERS") {
@@ -184,6 +201,14 @@ func (c Config) checkTiming(k *checker) {
 		}
 		if k.usable("SWITCHYARD_PEER_TIMEOUT") && c.PeerTimeout > 0 && c.PeerTimeout >= c.Interval {
 			k.add("SWITCHYARD_PEER_TIMEOUT", "%v is not shorter than SWITCHYARD_INTERVAL (%v): asking peers must end before the next round", c.PeerTimeout, c.Interval)
+		}
+	}
+	if k.usable("SWITCHYARD_FAST_INTERVAL") {
+		switch {
+		case c.FastInterval < 0:
+			k.add("SWITCHYARD_FAST_INTERVAL", "%v is negative: want 0 (SWITCHYARD_INTERVAL/5) or a duration up to SWITCHYARD_INTERVAL", c.FastInterval)
+		case k.usable("SWITCHYARD_INTERVAL") && c.Interval > 0 && c.FastInterval > c.Interval:
+			k.add("SWITCHYARD_FAST_INTERVAL", "%v is longer than SWITCHYARD_INTERVAL (%v): re-checks on suspicion must come sooner than the regular rounds (set it equal to turn fast re-checks off)", c.FastInterval, c.Interval)
 		}
 	}
 	if k.usable("SWITCHYARD_FAIL_AFTER") && c.FailAfter < 1 {

@@ -2,6 +2,7 @@ package manual_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -64,6 +65,8 @@ type harnessOptions struct {
 	state   string // the state TXT's initial content; "" for none
 	peers   []peers.Peer
 	self    string
+	// minDwell is SWITCHYARD_MIN_DWELL; default 10m.
+	minDwell time.Duration
 }
 
 func newHarness(t *testing.T, ho harnessOptions) *harness {
@@ -96,7 +99,7 @@ func newHarness(t *testing.T, ho harnessOptions) *harness {
 		DNS:     p,
 		Primary: check(t, h.primary.srv.URL), Standby: check(t, h.standby.srv.URL),
 		PrimaryTarget: primary, StandbyTarget: standby,
-		Peers: ho.peers, Self: ho.self, Failback: "manual", PeerTimeout: time.Second,
+		Peers: ho.peers, Self: ho.self, Failback: "manual", MinDwell: cmp.Or(ho.minDwell, 10*time.Minute), PeerTimeout: time.Second,
 		Log: slog.New(slog.NewJSONHandler(h.logs, nil)),
 		Now: func() time.Time { return h.now },
 	})

@@ -35,9 +35,12 @@ type Options struct {
 	// Peers are the vantage points whose GET /status Status shows. Self is
 	// the configuration's own vantage id (SWITCHYARD_VANTAGE), shown as a
 	// row without a URL when it is not among Peers; "" for none.
-	Peers       []peers.Peer
-	Self        string
-	Failback    string // manual or auto, shown in Status
+	Peers    []peers.Peer
+	Self     string
+	Failback string // manual or auto, shown in Status
+	// MinDwell is SWITCHYARD_MIN_DWELL, from which Status tells the dwell
+	// in force (longer after flapping, see failover.Policy.Dwell).
+	MinDwell    time.Duration
 	PeerHTTP    *http.Client
 	PeerTimeout time.Duration
 	Log         *slog.Logger

@@ -39,7 +39,30 @@ type Rule struct {
 }
 
 // Majority is the default quorum: a strict majority of n vantage points.
+// It is also the least quorum allowed: down votes are never weighed against
+// up votes, so with less than a majority two halves that disagree could
+// each reach it.
 func Majority(n int) int { return n/2 + 1 }
+
+// DefaultMinProviders is the default number of distinct providers the down
+// votes must come from, given how many providers are configured: 2 where
+// there are two or more (one provider's network trouble must not look like
+// the origin being down), else 1.
+func DefaultMinProviders(providers int) int {
+	if providers >= 2 {
+		return 2
+	}
+	return 1
+}
+
+// Providers returns the distinct providers of vantages, sorted.
+func Providers(vantages []string) []string {
+	seen := map[string]bool{}
+	for _, id := range vantages {
+		seen[Provider(id)] = true
+	}
+	return sortedKeys(seen)
+}
 
 // Provider returns the provider part of a vantage id ("aws" of "aws:us-east-1").
 func Provider(vantage string) string {
@@ -66,6 +89,7 @@ type Verdict struct {
 	Abstained                []string // configured vantages without a usable vote
 	Ignored                  []string // "id: why" for every vote not counted
 	Quorum, Configured       int
+	MinProviders             int
 	Reason                   string // e.g. "3/4 down (aws,gcp), standby ok 4/4"
 }
 
@@ -100,7 +124,7 @@ func Decide(now time.Time, votes []Vote, r Rule) Verdict {
 		best[v.Vantage] = v
 	}
 
-	vd := Verdict{Quorum: r.Quorum, Configured: len(r.Vantages), Ignored: ignored}
+	vd := Verdict{Quorum: r.Quorum, MinProviders: r.MinProviders, Configured: len(r.Vantages), Ignored: ignored}
 	downProv := map[string]bool{}
 	upProv := map[string]bool{}
 	for _, id := range r.Vantages {
