@@ -13,6 +13,7 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/config"
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns/cloudflare"
+	"github.com/switchyard-dns/switchyard/dnsfailover/dns/rfc2136"
 	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
@@ -54,8 +55,14 @@ func Provider(c config.Config, d Deps) (dns.Provider, error) {
 			Record: c.Record, Type: c.RecordType, TTL: c.RecordTTL,
 			HTTPClient: d.DNSHTTP, Log: d.Log,
 		})
+	case "rfc2136":
+		return rfc2136.New(rfc2136.Options{
+			Server: c.RFC2136Server, Zone: c.RFC2136Zone,
+			KeyName: c.RFC2136TSIGKeyName, Algorithm: c.RFC2136TSIGAlgorithm, Secret: c.RFC2136TSIGSecret.Reveal(),
+			Record: c.Record, Type: c.RecordType, TTL: c.RecordTTL, Log: d.Log,
+		})
 	default:
-		return nil, fmt.Errorf("SWITCHYARD_DNS_PROVIDER: %q is not supported (expected cloudflare)", c.DNSProvider)
+		return nil, fmt.Errorf("SWITCHYARD_DNS_PROVIDER: %q is not supported (expected cloudflare or rfc2136)", c.DNSProvider)
 	}
 }
 
