@@ -20,6 +20,7 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
+	"github.com/switchyard-dns/switchyard/dnsfailover/topology"
 )
 
 // DefaultPeerTimeout bounds one GET <peer>/status when Options.PeerTimeout is 0.
@@ -38,6 +39,9 @@ type Options struct {
 	Peers       []peers.Peer
 	Self        string
 	Failback    string // manual or auto, shown in Status
+	// Topology is the configured topology's verdict, shown in Status; nil
+	// when no vantage points are configured.
+	Topology *topology.Analysis
 	PeerHTTP    *http.Client
 	PeerTimeout time.Duration
 	Log         *slog.Logger
@@ -66,6 +70,10 @@ func New(o Options) *Manual {
 	}
 	return &Manual{o: o}
 }
+
+// Topology is the configured topology's verdict (Options.Topology), nil
+// when none was given.
+func (m *Manual) Topology() *topology.Analysis { return m.o.Topology }
 
 // target returns the record content for side.
 func (m *Manual) target(side state.Side) string {

@@ -15,6 +15,7 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
+	"github.com/switchyard-dns/switchyard/dnsfailover/topology"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
 )
 
@@ -70,6 +71,9 @@ type Report struct {
 	Problem       string        `json:"problem,omitempty"` // why automation would not touch the record
 	Health        Health        `json:"health"`
 	Vantages      []VantageView `json:"vantages"`
+	// Topology says whether the configured vantage points survive the loss
+	// and resist the blindness of any one provider.
+	Topology *topology.Analysis `json:"topology,omitempty"`
 }
 
 // Status reads the record and its state, checks both targets and fetches
@@ -99,6 +103,7 @@ func (m *Manual) Status(ctx context.Context) (Report, error) {
 		Current:       m.view(snap.Content, snap.HasState || problem == "", cur),
 		PrimaryTarget: m.o.PrimaryTarget, StandbyTarget: m.o.StandbyTarget,
 		Failback: m.o.Failback, Problem: problem, Health: health, Vantages: views,
+		Topology: m.o.Topology,
 	}
 	m.o.Log.Debug("manual: status", "record", r.Record, "target", r.Current.Target, "side", r.Current.Side,
 		"primary_ok", health.Primary.OK, "standby_ok", health.Standby.OK)

@@ -40,6 +40,9 @@ func main() {
 		log.Error("failover: configuration", "error", err.Error())
 		os.Exit(2)
 	}
+	if t := m.Topology(); t != nil {
+		t.Log(log) // once per cold start, as the probe does
+	}
 	lambda.Start(withDrill(m, log, os.Stdout))
 }
 
@@ -66,7 +69,7 @@ func build(log *slog.Logger) (*manual.Manual, error) {
 	return manual.New(manual.Options{
 		DNS: provider, Primary: primary, Standby: standby,
 		PrimaryTarget: cfg.PrimaryTarget, StandbyTarget: cfg.StandbyTarget,
-		Peers: ps, Self: cfg.Vantage, Failback: cfg.Failback,
+		Peers: ps, Self: cfg.Vantage, Failback: cfg.Failback, Topology: cfg.TopologyIfConfigured(),
 		PeerTimeout: cfg.PeerTimeout, Log: log,
 	}), nil
 }
