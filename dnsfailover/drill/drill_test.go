@@ -125,8 +125,8 @@ func TestDrillPassesOnAHealthyWorld(t *testing.T) {
 		"write standby", "read back standby", "DNS answers standby", "write primary", "read back primary", "DNS answers primary", "parity"} {
 		wantStep(t, rep, name, drill.Pass, "")
 	}
-	if len(rep.Peers) != 4 || rep.Parity == nil || len(rep.Parity.Objects) != 3 {
-		t.Errorf("peers %+v parity %+v, want 4 answers and 3 objects compared", rep.Peers, rep.Parity)
+	if len(rep.Peers) != 5 || rep.Parity == nil || len(rep.Parity.Objects) != 3 {
+		t.Errorf("peers %+v parity %+v, want 5 answers and 3 objects compared", rep.Peers, rep.Parity)
 	}
 	target, st := drillRecord(t, c)
 	if target != world.PrimaryTarget || st.Active != state.Primary || st.Gen != 2 || st.By != "drill:test" {
@@ -173,18 +173,18 @@ func TestDrillFailsWhenTheStandbyLacksAParityKey(t *testing.T) {
 func TestDrillFailsWhenQuorumCannotBeReached(t *testing.T) {
 	w, c := localWorld(t, world.Options{})
 	before := production(w)
-	for _, id := range []string{"aws:us-west-2", "gcp:europe-west1"} {
+	for _, id := range []string{"aws:eu-west-1", "gcp:europe-west1", "azure:westeurope"} {
 		if err := w.Kill(id); err != nil {
 			t.Fatal(err)
 		}
 	}
 	rep := runDrill(t, c, false)
 	if rep.Passed {
-		t.Fatal("drill passed with two of four vantage points dead")
+		t.Fatal("drill passed with three of five vantage points dead")
 	}
 	wantStep(t, rep, "quorum round", drill.Fail, "quorum cannot be reached")
 	s, _ := rep.Step("quorum round")
-	for _, want := range []string{"2/4 vantage points answered", "no answer from aws:us-west-2, gcp:europe-west1"} {
+	for _, want := range []string{"2/5 vantage points answered", "aws:eu-west-1", "gcp:europe-west1", "azure:westeurope"} {
 		if !strings.Contains(s.Detail, want) {
 			t.Errorf("quorum detail %q lacks %q", s.Detail, want)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
+	"github.com/switchyard-dns/switchyard/dnsfailover/topology"
 	"github.com/switchyard-dns/switchyard/infra/local/cloudflareapi"
 )
 
@@ -64,6 +65,7 @@ type harnessOptions struct {
 	state   string // the state TXT's initial content; "" for none
 	peers   []peers.Peer
 	self    string
+	topo    *topology.Analysis
 }
 
 func newHarness(t *testing.T, ho harnessOptions) *harness {
@@ -96,7 +98,7 @@ func newHarness(t *testing.T, ho harnessOptions) *harness {
 		DNS:     p,
 		Primary: check(t, h.primary.srv.URL), Standby: check(t, h.standby.srv.URL),
 		PrimaryTarget: primary, StandbyTarget: standby,
-		Peers: ho.peers, Self: ho.self, Failback: "manual", PeerTimeout: time.Second,
+		Peers: ho.peers, Self: ho.self, Failback: "manual", PeerTimeout: time.Second, Topology: ho.topo,
 		Log: slog.New(slog.NewJSONHandler(h.logs, nil)),
 		Now: func() time.Time { return h.now },
 	})
