@@ -36,12 +36,12 @@ type Options struct {
 	// Peers are the vantage points whose GET /status Status shows. Self is
 	// the configuration's own vantage id (SWITCHYARD_VANTAGE), shown as a
 	// row without a URL when it is not among Peers; "" for none.
-	Peers       []peers.Peer
-	Self        string
-	Failback    string // manual or auto, shown in Status
+	Peers    []peers.Peer
+	Self     string
+	Failback string // manual or auto, shown in Status
 	// Topology is the configured topology's verdict, shown in Status; nil
 	// when no vantage points are configured.
-	Topology *topology.Analysis
+	Topology    *topology.Analysis
 	PeerHTTP    *http.Client
 	PeerTimeout time.Duration
 	Log         *slog.Logger
