@@ -121,7 +121,7 @@ func TestDrillPassesOnAHealthyWorld(t *testing.T) {
 	if !rep.Passed {
 		t.Fatalf("drill failed: %s", rep.Reason)
 	}
-	for _, name := range []string{"probe primary", "probe standby", "quorum round", "read drill record",
+	for _, name := range []string{"probe primary", "probe standby", "quorum round", "topology", "read drill record",
 		"write standby", "read back standby", "DNS answers standby", "write primary", "read back primary", "DNS answers primary", "parity"} {
 		wantStep(t, rep, name, drill.Pass, "")
 	}
@@ -166,6 +166,30 @@ func TestDrillFailsWhenTheStandbyLacksAParityKey(t *testing.T) {
 	wantStep(t, rep, "write standby", drill.Pass, "")
 	if !strings.Contains(rep.Reason, "parity: standby fails parity: index.html missing") {
 		t.Errorf("reason %q does not say which key", rep.Reason)
+	}
+	assertProductionUntouched(t, w, before)
+}
+
+// A topology that cannot survive losing a provider fails the drill, with
+// the topology's warnings as the reason; everything else still runs.
+func TestDrillFailsOnAWeakTopology(t *testing.T) {
+	w, c := localWorld(t, world.Options{Vantages: []string{"aws:us-east-1", "aws:us-west-2", "aws:eu-west-1", "gcp:europe-west1"}})
+	before := production(w)
+	rep := runDrill(t, c, false)
+	if rep.Passed {
+		t.Fatal("drill passed on a topology that survives the loss of neither provider")
+	}
+	wantStep(t, rep, "topology", drill.Fail, "losing gcp whole (gcp:europe-west1) blocks every automatic failover")
+	wantStep(t, rep, "write standby", drill.Pass, "")
+	if rep.Topology == nil || rep.Topology.OK() || len(rep.Topology.Warnings) != 2 {
+		t.Errorf("report topology %+v, want the failing verdict with two warnings", rep.Topology)
+	}
+	var text bytes.Buffer
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "WARNING: losing aws whole") {
+		t.Errorf("report text lacks the aws warning:\n%s", text.String())
 	}
 	assertProductionUntouched(t, w, before)
 }
