@@ -13,6 +13,7 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/config"
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns/cloudflare"
+	"github.com/switchyard-dns/switchyard/dnsfailover/dns/rfc2136"
 	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
@@ -54,8 +55,14 @@ func Provider(c config.Config, d Deps) (dns.Provider, error) {
 			Record: c.Record, Type: c.RecordType, TTL: c.RecordTTL,
 			HTTPClient: d.DNSHTTP, Log: d.Log,
 		})
+	case "rfc2136":
+		return rfc2136.New(rfc2136.Options{
+			Server: c.RFC2136Server, Zone: c.RFC2136Zone,
+			KeyName: c.RFC2136TSIGKeyName, Algorithm: c.RFC2136TSIGAlgorithm, Secret: c.RFC2136TSIGSecret.Reveal(),
+			Record: c.Record, Type: c.RecordType, TTL: c.RecordTTL, Log: d.Log,
+		})
 	default:
-		return nil, fmt.Errorf("SWITCHYARD_DNS_PROVIDER: %q is not supported (expected cloudflare)", c.DNSProvider)
+		return nil, fmt.Errorf("SWITCHYARD_DNS_PROVIDER: %q is not supported (expected cloudflare or rfc2136)", c.DNSProvider)
 	}
 }
 
@@ -95,24 +102,31 @@ func Vantage(c config.Config, d Deps) (*vantage.Vantage, error) {
 			Self: c.Vantage, Secret: []byte(c.Secret.Reveal()), HTTP: peerHTTP,
 			Timeout: c.PeerTimeout, Skew: c.ClockSkew, Log: d.Log.With("vantage", c.Vantage), Now: d.Now,
 		},
-		Rule: c.QuorumRule(),
-		Policy: failover.Policy{
-			FailAfter:    c.FailAfter,
-			RecoverAfter: c.RecoverAfter,
-			Failback:     failover.Failback(c.Failback),
-			MinDwell:     c.MinDwell,
-		},
+		Rule:   c.QuorumRule(),
+		Policy: Policy(c),
 		DryRun: c.DryRun,
 		// One probe interval: the first retry comes as soon as a round
 		// would anyway; repeated failures back off to 16 intervals.
 		WriteBackoff: c.Interval,
+		FastInterval: c.EffectiveFastInterval(),
 		// Streaks count consecutive rounds; a gap of three intervals (a
 		// Lambda environment left idle between scheduled runs) starts afresh.
-		ForgetAfter:    3 * c.Interval,
-		Log:            d.Log,
-		Now:            d.Now,
-		Events:         d.Events,
-		Parity:         Parity(c, d),
-		ParityRequired: c.ParityRequired,
+		ForgetAfter: 3 * c.Interval,
+		Log:         d.Log,
+		Now:         d.Now,
+		Events:      d.Events,
+		Parity:      Parity(c, d),
 	}), nil
+}
+
+// Policy is the failover policy of c, shared by the vantage point and the
+// drill's plan so both ask the same decision.
+func Policy(c config.Config) failover.Policy {
+	return failover.Policy{
+		FailAfter:      c.FailAfter,
+		RecoverAfter:   c.RecoverAfter,
+		Failback:       failover.Failback(c.Failback),
+		MinDwell:       c.MinDwell,
+		ParityRequired: c.ParityRequired,
+	}
 }

@@ -44,17 +44,24 @@ type Config struct {
 	MinProviders int `envconfig:"MIN_PROVIDERS" default:"0" desc:"distinct providers needed among the down votes (0: 2 when two or more are configured, else 1)"`
 
 	Interval     time.Duration `envconfig:"INTERVAL" default:"10s" desc:"time between probe rounds"`
+	FastInterval time.Duration `envconfig:"FAST_INTERVAL" default:"0" desc:"time between re-checks after a failed check of the primary while traffic is on it, until SWITCHYARD_FAIL_AFTER failures or a success (0: SWITCHYARD_INTERVAL/5; equal to SWITCHYARD_INTERVAL: no fast re-checks). An outage shorter than (SWITCHYARD_FAIL_AFTER-1) times this never causes a failover"`
 	FailAfter    int           `envconfig:"FAIL_AFTER" default:"3" desc:"consecutive failed checks of the primary before asking peers"`
 	RecoverAfter int           `envconfig:"RECOVER_AFTER" default:"5" desc:"consecutive healthy checks of the primary before automatic failback"`
 	Failback     string        `envconfig:"FAILBACK" default:"manual" desc:"manual or auto"`
 	MinDwell     time.Duration `envconfig:"MIN_DWELL" default:"10m" desc:"least time on the standby before automatic failback"`
 
-	DNSProvider        string        `envconfig:"DNS_PROVIDER" default:"cloudflare" desc:"cloudflare (route53 and rfc2136 planned)"`
+	DNSProvider        string        `envconfig:"DNS_PROVIDER" default:"cloudflare" desc:"cloudflare or rfc2136 (route53 planned)"`
 	DNSCacheTTL        time.Duration `envconfig:"DNS_CACHE" default:"1m" desc:"at steady state the DNS API is read at most this often"`
 	RecordTTL          int           `envconfig:"RECORD_TTL" default:"60" desc:"TTL in seconds written on the switched record and state TXT: 60 to 86400 (Cloudflare's range below Enterprise), or 1 for Cloudflare's automatic TTL"`
 	CloudflareAPIURL   string        `envconfig:"CLOUDFLARE_API_URL" default:"https://api.cloudflare.com/client/v4" desc:"Cloudflare API base URL (the local world points this at its own service)"`
 	CloudflareZoneID   string        `envconfig:"CLOUDFLARE_ZONE_ID" desc:"id of the Cloudflare zone holding the record"`
 	CloudflareAPIToken Secret        `envconfig:"CLOUDFLARE_API_TOKEN" unprefixed:"true" desc:"Cloudflare API token with Zone DNS Edit on that zone"`
+
+	RFC2136Server        string `envconfig:"RFC2136_SERVER" desc:"host:port of the primary DNS server that accepts RFC 2136 updates for the zone, e.g. ns1.example.com:53"`
+	RFC2136Zone          string `envconfig:"RFC2136_ZONE" desc:"the zone holding the record, as that server serves it, e.g. example.com"`
+	RFC2136TSIGKeyName   string `envconfig:"RFC2136_TSIG_KEY_NAME" desc:"name of the TSIG key the server lets update the zone"`
+	RFC2136TSIGAlgorithm string `envconfig:"RFC2136_TSIG_ALGORITHM" default:"hmac-sha256" desc:"that key's algorithm: hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384 or hmac-sha512"`
+	RFC2136TSIGSecret    Secret `envconfig:"RFC2136_TSIG_SECRET" desc:"that key's base64 secret"`
 
 	ParityKeys     string `envconfig:"PARITY_KEYS" desc:"sample object keys compared on primary and standby besides the canary, comma-separated, e.g. img/logo.png,index.html (each replaces the canary's key in both check URLs; at most 20)"`
 	ParityRequired bool   `envconfig:"PARITY_REQUIRED" default:"true" desc:"refuse an automatic failover to a standby whose last parity check found a missing or different object (a manual move can still force it)"`

@@ -3,6 +3,7 @@ package config
 import (
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/quorum"
 	"github.com/switchyard-dns/switchyard/dnsfailover/topology"
@@ -75,4 +76,25 @@ func (c Config) TopologyIfConfigured() *topology.Analysis {
 	}
 	a := c.Topology()
 	return &a
+}
+
+// EffectiveFastInterval is the time between re-checks of a suspect primary:
+// SWITCHYARD_FAST_INTERVAL, or when that is 0 a fifth of the interval. A
+// fifth, as HAProxy's fastinter is usually set: at the defaults (10 s, FAIL_AFTER 3)
+// a failing primary is confirmed 4 s after its first failed check instead of
+// 20 s, while a blip must last 4 s (two re-checks) before it can move traffic,
+// longer than a dropped connection or a retransmission takes to heal. The
+// steady-state load is unchanged: re-checks follow failed checks only.
+func (c Config) EffectiveFastInterval() time.Duration {
+	if c.FastInterval > 0 {
+		return c.FastInterval
+	}
+	return c.Interval / 5
+}
+
+// ShortestFailover is the shortest primary outage that can cause a
+// failover: FAIL_AFTER consecutive failed checks, at least the fast interval
+// apart, must all fall inside it. An outage shorter than this never does.
+func (c Config) ShortestFailover() time.Duration {
+	return time.Duration(max(c.FailAfter-1, 0)) * c.EffectiveFastInterval()
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"reflect"
 	"testing"
+	"time"
 )
 
 func TestDerived(t *testing.T) {
@@ -69,6 +70,28 @@ func TestProviderOf(t *testing.T) {
 	for id, want := range map[string]string{"aws:us-east-1": "aws", "gcp:europe-west1": "gcp", "local": "local", "": ""} {
 		if got := (Config{}).ProviderOf(id); got != want {
 			t.Errorf("ProviderOf(%q) = %q, want %q", id, got, want)
+		}
+	}
+}
+
+func TestFastIntervalAndShortestFailover(t *testing.T) {
+	tests := []struct {
+		interval, fast   time.Duration
+		failAfter        int
+		effective, short time.Duration
+	}{
+		{10 * time.Second, 0, 3, 2 * time.Second, 4 * time.Second},                  // the defaults
+		{10 * time.Second, 5 * time.Second, 3, 5 * time.Second, 10 * time.Second},   // set
+		{10 * time.Second, 10 * time.Second, 3, 10 * time.Second, 20 * time.Second}, // off: every round at the interval
+		{time.Second, 0, 1, 200 * time.Millisecond, 0},                              // FAIL_AFTER 1: any failure confirmed by peers
+	}
+	for _, tt := range tests {
+		c := Config{Interval: tt.interval, FastInterval: tt.fast, FailAfter: tt.failAfter}
+		if got := c.EffectiveFastInterval(); got != tt.effective {
+			t.Errorf("%+v: EffectiveFastInterval = %s, want %s", tt, got, tt.effective)
+		}
+		if got := c.ShortestFailover(); got != tt.short {
+			t.Errorf("%+v: ShortestFailover = %s, want %s", tt, got, tt.short)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 	"github.com/switchyard-dns/switchyard/dnsfailover/quorum"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 )
@@ -96,21 +97,21 @@ func (c Config) checkChecks(k *checker) {
 	c.checkS3Keys(k, "STANDBY", standby, standbyOK, c.StandbyS3AccessKeyID, c.StandbyS3SecretAccessKey)
 }
 
-func (c Config) checkCheck(k *checker, name, raw string) (Check, bool) {
+func (c Config) checkCheck(k *checker, name, raw string) (probe.CheckURL, bool) {
 	if !k.require(name, raw) {
-		return Check{}, false
+		return probe.CheckURL{}, false
 	}
-	check, err := ParseCheck(raw)
+	check, err := probe.ParseCheckURL(raw)
 	if err != nil {
 		k.add(name, "%v", err)
-		return Check{}, false
+		return probe.CheckURL{}, false
 	}
 	return check, true
 }
 
 // checkS3Keys wants both halves of a static S3 key or neither, and only
 // for an s3:// check. The secret half is only ever named, never shown.
-func (c Config) checkS3Keys(k *checker, side string, check Check, checkOK bool, id string, secret Secret) {
+func (c Config) checkS3Keys(k *checker, side string, check probe.CheckURL, checkOK bool, id string, secret Secret) {
 	idName := "SWITCHYARD_" + side + "_S3_ACCESS_KEY_ID"
 	secretName := "SWITCHYARD_" + side + "_S3_SECRET_ACCESS_KEY"
 	switch {
@@ -119,7 +120,7 @@ func (c Config) checkS3Keys(k *checker, side string, check Check, checkOK bool, 
 	case id == "" && secret != "":
 		k.add(idName, "required when %s is set", secretName)
 	}
-	if (id != "" || secret != "") && checkOK && check.Kind != "s3" {
+	if (id != "" || secret != "") && checkOK && check.Kind != probe.KindS3 {
 		set := idName
 		if id == "" {
 			set = secretName
@@ -202,6 +203,14 @@ func (c Config) checkTiming(k *checker) {
 			k.add("SWITCHYARD_PEER_TIMEOUT", "%v is not shorter than SWITCHYARD_INTERVAL (%v): asking peers must end before the next round", c.PeerTimeout, c.Interval)
 		}
 	}
+	if k.usable("SWITCHYARD_FAST_INTERVAL") {
+		switch {
+		case c.FastInterval < 0:
+			k.add("SWITCHYARD_FAST_INTERVAL", "%v is negative: want 0 (SWITCHYARD_INTERVAL/5) or a duration up to SWITCHYARD_INTERVAL", c.FastInterval)
+		case k.usable("SWITCHYARD_INTERVAL") && c.Interval > 0 && c.FastInterval > c.Interval:
+			k.add("SWITCHYARD_FAST_INTERVAL", "%v is longer than SWITCHYARD_INTERVAL (%v): re-checks on suspicion must come sooner than the regular rounds (set it equal to turn fast re-checks off)", c.FastInterval, c.Interval)
+		}
+	}
 	if k.usable("SWITCHYARD_FAIL_AFTER") && c.FailAfter < 1 {
 		k.add("SWITCHYARD_FAIL_AFTER", "%d: want 1 or more consecutive failed checks", c.FailAfter)
 	}
@@ -225,10 +234,12 @@ func (c Config) checkDNS(k *checker) {
 	switch c.DNSProvider {
 	case "cloudflare":
 		cloudflare = true
-	case "route53", "rfc2136":
-		k.add("SWITCHYARD_DNS_PROVIDER", "%s is not yet supported: want cloudflare", c.DNSProvider)
+	case "rfc2136":
+		c.checkRFC2136(k)
+	case "route53":
+		k.add("SWITCHYARD_DNS_PROVIDER", "%s is not yet supported: want cloudflare or rfc2136", c.DNSProvider)
 	default:
-		k.add("SWITCHYARD_DNS_PROVIDER", "%q is unknown: want cloudflare", c.DNSProvider)
+		k.add("SWITCHYARD_DNS_PROVIDER", "%q is unknown: want cloudflare or rfc2136", c.DNSProvider)
 	}
 	if k.usable("SWITCHYARD_DNS_CACHE") && c.DNSCacheTTL < 0 {
 		k.add("SWITCHYARD_DNS_CACHE", "%v is negative: want 0 (always read) or more", c.DNSCacheTTL)
@@ -237,7 +248,7 @@ func (c Config) checkDNS(k *checker) {
 		k.add("SWITCHYARD_RECORD_TTL", "%d is out of range: want 60 to 86400 seconds, or 1 for Cloudflare's automatic TTL", c.RecordTTL)
 	}
 	if cloudflare {
-		if err := checkBaseURL(c.CloudflareAPIURL); err != nil {
+		if err := probe.CheckBaseURL(c.CloudflareAPIURL); err != nil {
 			k.add("SWITCHYARD_CLOUDFLARE_API_URL", "%v", err)
 		}
 		switch {

@@ -125,6 +125,9 @@ type run struct {
 	now func() time.Time
 	log *slog.Logger
 	rep Report
+	// ifDown is the quorum round's verdict with every voter that answered
+	// saying the primary is down: what a real outage would get now.
+	ifDown *quorum.Verdict
 }
 
 // Run runs the drill and returns its report. The error is a *ConfigError
@@ -169,7 +172,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if o.DryRun {
 		// Parity first: the plan says whether it would refuse the switch.
 		r.parity(ctx, primary, standby)
-		r.plan(ctx)
+		r.plan(ctx, primary)
 	} else {
 		r.rehearse(ctx)
 		r.parity(ctx, primary, standby)

@@ -194,6 +194,19 @@ func TestDrillFailsOnAWeakTopology(t *testing.T) {
 	assertProductionUntouched(t, w, before)
 }
 
+// TestDryRunPlanRefusesForAStandbyDefect: the plan asks failover.Decide, so
+// a standby missing a parity key while the primary is healthy is a refusal
+// that says why, in the vantage points' own words.
+func TestDryRunPlanRefusesForAStandbyDefect(t *testing.T) {
+	w, c := localWorld(t, world.Options{ParityKeys: []string{"img/logo.png"}})
+	if err := w.Standby.Delete(context.Background(), "img/logo.png"); err != nil {
+		t.Fatal(err)
+	}
+	rep := runDrill(t, c, true)
+	wantStep(t, rep, "plan", drill.Fail, "a failover now would be refused: standby defect found while the primary passed its own check")
+	wantStep(t, rep, "plan", drill.Fail, "img/logo.png missing")
+}
+
 func TestDrillFailsWhenQuorumCannotBeReached(t *testing.T) {
 	w, c := localWorld(t, world.Options{})
 	before := production(w)

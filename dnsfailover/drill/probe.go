@@ -90,6 +90,7 @@ func (r *run) quorumRound(ctx context.Context, primary, standby probe.Result) {
 		verdict := quorum.Decide(now, votes, rule)
 		r.rep.Verdict = &verdict
 		reachable := quorum.Decide(now, allDown, rule)
+		r.ifDown = &reachable
 
 		var answered, silent []string
 		for _, a := range r.rep.Peers {

@@ -1,12 +1,12 @@
 // Package failover is the failover state machine: a pure function from what a
 // vantage point knows (the state in DNS, its own consecutive results, the
-// quorum verdict once it has asked its peers, the time) to what it should do.
-// Timers, probes and DNS writes live in the caller (dnsfailover/vantage).
+// quorum verdict once it has asked its peers, the standby's parity, the
+// time) to what it should do. Timers, probes and DNS writes live in the
+// caller (dnsfailover/vantage); the drill's plan asks the same function.
 package failover
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/quorum"
@@ -20,7 +20,7 @@ const (
 	// FailbackManual leaves the record on the standby until an operator moves it.
 	FailbackManual Failback = "manual"
 	// FailbackAuto moves back after RecoverAfter healthy results, a healthy
-	// quorum and MinDwell on the standby.
+	// quorum and the dwell (MinDwell, longer for a flapping origin) on the standby.
 	FailbackAuto Failback = "auto"
 )
 
@@ -30,6 +30,22 @@ type Policy struct {
 	RecoverAfter int // own consecutive primary successes before considering failback
 	Failback     Failback
 	MinDwell     time.Duration // least time on the standby before automatic failback
+	// ParityRequired refuses an automatic failover to a standby found
+	// missing or differing objects while the primary passed its own check.
+	ParityRequired bool
+}
+
+// Parity is the standby-parity finding the decision weighs (made from a
+// parity.Report by the caller).
+type Parity struct {
+	OK bool
+	// PrimaryPassed: the primary passed its own check when the comparison
+	// was made. Only then can a difference be blamed on the standby: a
+	// primary serving wrong bytes is a primary failure, never a reason to
+	// stay on it.
+	PrimaryPassed bool
+	At            time.Time
+	Reason        string
 }
 
 // Input is everything the decision depends on.
@@ -38,26 +54,32 @@ type Input struct {
 	PrimaryFails int         // own consecutive failed checks of the primary, newest last
 	PrimaryOKs   int         // own consecutive healthy checks of the primary
 	// Verdict is nil until the peers have been asked this round. The machine
-	// answers Poll when it needs one.
+	// answers AskPeers when it needs one.
 	Verdict *quorum.Verdict
-	Now     time.Time
+	// Parity is the last parity finding, nil when none was made yet.
+	Parity *Parity
+	Now    time.Time
 }
 
 // Action is what the caller should do next.
 type Action string
 
 const (
-	Hold   Action = "hold"   // nothing to do
-	Poll   Action = "poll"   // suspicion: read DNS afresh, ask every peer, call again with the verdict
-	Switch Action = "switch" // write Decision.To with a new generation
-	Refuse Action = "refuse" // a switch was considered and refused; log and tell
+	Hold Action = "hold" // nothing to do
+	// AskPeers: suspicion. Read DNS afresh, ask every peer for a fresh
+	// observation, and call Decide again with the verdict.
+	AskPeers Action = "ask_peers"
+	Switch   Action = "switch" // write Decision.To with a new generation and Decision.Dwell
+	Refuse   Action = "refuse" // a switch was considered and refused; log and tell
 )
 
 // Decision is the machine's answer, with the reason in words for logs.
 type Decision struct {
 	Action Action     `json:"action"`
-	To     state.Side `json:"to,omitempty"` // for Switch and Refuse: where traffic would go
+	To     state.Side `json:"to,omitempty"` // for AskPeers, Switch and Refuse: where traffic would go
 	Reason string     `json:"reason"`
+	// Dwell, for Switch, is the dwell the new state carries (state.State.Dwell).
+	Dwell time.Duration `json:"dwell,omitempty"`
 }
 
 // Decide returns what to do given p and in.
@@ -71,17 +93,15 @@ func Decide(p Policy, in Input) Decision {
 	return decideFailover(p, in)
 }
 
+// decideFailover never waits for anything but the evidence: FAIL_AFTER own
+// failures and the quorum. Damping a flapping origin lengthens the next
+// dwell on the standby (NextDwell); it never holds traffic on a dead primary.
 func decideFailover(p Policy, in Input) Decision {
 	if in.PrimaryFails < p.FailAfter {
 		return Decision{Action: Hold, Reason: fmt.Sprintf("on primary, %d/%d consecutive failures", in.PrimaryFails, p.FailAfter)}
 	}
-	if left, damped := flapping(p, in); damped {
-		return Decision{Action: Hold, To: state.Standby, Reason: fmt.Sprintf(
-			"on primary since an automatic failback %s ago; %s of MIN_DWELL %s left before automation switches again (a flapping origin)",
-			in.Now.Sub(in.State.Since).Round(time.Second), left.Round(time.Second), p.MinDwell)}
-	}
 	if in.Verdict == nil {
-		return Decision{Action: Poll, To: state.Standby,
+		return Decision{Action: AskPeers, To: state.Standby,
 			Reason: fmt.Sprintf("suspect primary: %d consecutive failures", in.PrimaryFails)}
 	}
 	v := in.Verdict
@@ -91,24 +111,27 @@ func decideFailover(p Policy, in Input) Decision {
 	case !v.StandbyUp:
 		return Decision{Action: Refuse, To: state.Standby, Reason: "standby not healthy by quorum: " + v.Reason}
 	}
-	return Decision{Action: Switch, To: state.Standby, Reason: "primary down: " + v.Reason}
-}
-
-// flapping reports whether the record came back to the primary by an
-// automatic failback less than MinDwell ago. Automation then makes no new
-// switch until the dwell is over: at most one automatic switch per
-// MIN_DWELL, so a flapping origin cannot flip the record back and forth.
-// Only that case waits: a failover from a primary that has served for
-// longer, or that an operator put back by hand, is never delayed.
-func flapping(p Policy, in Input) (time.Duration, bool) {
-	if p.Failback != FailbackAuto || in.State.Since.IsZero() || strings.HasPrefix(in.State.By, "manual:") {
-		return 0, false
+	if why, bad := parityDefect(p, in.Parity); bad {
+		return Decision{Action: Refuse, To: state.Standby, Reason: why + "; the quorum said: " + v.Reason}
 	}
-	dwelt := in.Now.Sub(in.State.Since)
-	return p.MinDwell - dwelt, dwelt < p.MinDwell
+	return Decision{Action: Switch, To: state.Standby, Reason: "primary down: " + v.Reason, Dwell: NextDwell(p, in.State, in.Now)}
 }
 
-// decideFailback waits for RECOVER_AFTER and MIN_DWELL: moving to the
+// parityDefect says whether par blames the standby. A finding made while
+// the primary failed its own check blames nobody: the two origins differed
+// because the primary was wrong.
+func parityDefect(p Policy, par *Parity) (string, bool) {
+	if !p.ParityRequired || par == nil || par.OK || !par.PrimaryPassed {
+		return "", false
+	}
+	at := ""
+	if !par.At.IsZero() {
+		at = " at " + par.At.UTC().Format(time.RFC3339)
+	}
+	return fmt.Sprintf("standby defect found while the primary passed its own check%s (SWITCHYARD_PARITY_REQUIRED): %s", at, par.Reason), true
+}
+
+// decideFailback waits for RECOVER_AFTER and the dwell: moving to the
 // standby fast is the promise, moving back is where flapping would hurt.
 func decideFailback(p Policy, in Input) Decision {
 	if p.Failback != FailbackAuto {
@@ -122,14 +145,17 @@ func decideFailback(p Policy, in Input) Decision {
 	if in.PrimaryOKs < p.RecoverAfter {
 		return Decision{Action: Hold, Reason: fmt.Sprintf("on standby, primary %d/%d consecutive healthy", in.PrimaryOKs, p.RecoverAfter)}
 	}
-	if dwelt := in.Now.Sub(in.State.Since); dwelt < p.MinDwell {
-		return Decision{Action: Hold, Reason: fmt.Sprintf("on standby, %s of minimum dwell %s left", (p.MinDwell - dwelt).Round(time.Second), p.MinDwell)}
+	dwell := p.Dwell(in.State)
+	if dwelt := in.Now.Sub(in.State.Since); dwelt < dwell {
+		return Decision{Action: Hold, Reason: fmt.Sprintf("on standby, %s of %s left", (dwell - dwelt).Round(time.Second), p.DwellText(in.State))}
 	}
 	if in.Verdict == nil {
-		return Decision{Action: Poll, To: state.Primary, Reason: fmt.Sprintf("primary recovered: %d consecutive healthy", in.PrimaryOKs)}
+		return Decision{Action: AskPeers, To: state.Primary, Reason: fmt.Sprintf("primary recovered: %d consecutive healthy", in.PrimaryOKs)}
 	}
 	if !in.Verdict.PrimaryUp {
 		return Decision{Action: Refuse, To: state.Primary, Reason: "no quorum for primary healthy: " + in.Verdict.Reason}
 	}
-	return Decision{Action: Switch, To: state.Primary, Reason: "primary healthy: " + in.Verdict.Reason}
+	// The dwell in force travels with the failback: it is the window in
+	// which a new failure counts as flapping (NextDwell).
+	return Decision{Action: Switch, To: state.Primary, Reason: "primary healthy: " + in.Verdict.Reason, Dwell: dwell}
 }

@@ -1,6 +1,7 @@
 package failover
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -35,7 +36,7 @@ func TestDecide(t *testing.T) {
 	}{
 		{"healthy primary holds", manual, Input{State: onPrimary}, Hold, ""},
 		{"failures below FAIL_AFTER hold", manual, Input{State: onPrimary, PrimaryFails: 2}, Hold, ""},
-		{"FAIL_AFTER failures: suspect and poll", manual, Input{State: onPrimary, PrimaryFails: 3}, Poll, state.Standby},
+		{"FAIL_AFTER failures: suspect and ask peers", manual, Input{State: onPrimary, PrimaryFails: 3}, AskPeers, state.Standby},
 		{"quorum down and standby ok: switch", manual, Input{State: onPrimary, PrimaryFails: 3, Verdict: downOK}, Switch, state.Standby},
 		{"no quorum (cut-off prober): refuse", manual, Input{State: onPrimary, PrimaryFails: 9, Verdict: noQuorum}, Refuse, state.Standby},
 		{"standby unhealthy: refuse", manual, Input{State: onPrimary, PrimaryFails: 3, Verdict: downStandbyBad}, Refuse, state.Standby},
@@ -44,7 +45,7 @@ func TestDecide(t *testing.T) {
 		{"manual failback stays on standby", manual, Input{State: onStandby, PrimaryOKs: 50, Verdict: upOK, Now: now}, Hold, ""},
 		{"auto failback waits for RECOVER_AFTER", auto, Input{State: onStandby, PrimaryOKs: 4, Now: now}, Hold, ""},
 		{"auto failback waits for MIN_DWELL", auto, Input{State: justSwitched, PrimaryOKs: 50, Now: now}, Hold, ""},
-		{"auto failback polls once recovered and dwelt", auto, Input{State: onStandby, PrimaryOKs: 5, Now: now}, Poll, state.Primary},
+		{"auto failback asks peers once recovered and dwelt", auto, Input{State: onStandby, PrimaryOKs: 5, Now: now}, AskPeers, state.Primary},
 		{"auto failback switches on healthy quorum", auto, Input{State: onStandby, PrimaryOKs: 5, Verdict: upOK, Now: now}, Switch, state.Primary},
 		{"auto failback refused without healthy quorum", auto, Input{State: onStandby, PrimaryOKs: 5, Verdict: downOK, Now: now}, Refuse, state.Primary},
 		{"on standby, primary failures do nothing", auto, Input{State: onStandby, PrimaryFails: 10, Now: now}, Hold, ""},
@@ -70,32 +71,79 @@ func TestDwellIsExact(t *testing.T) {
 	if got := Decide(p, Input{State: st, PrimaryOKs: 1, Now: since.Add(10*time.Minute - time.Nanosecond)}); got.Action != Hold {
 		t.Errorf("one nanosecond before the dwell ends: %s, want hold", got.Action)
 	}
-	if got := Decide(p, Input{State: st, PrimaryOKs: 1, Now: since.Add(10 * time.Minute)}); got.Action != Poll {
-		t.Errorf("when the dwell ends: %s, want poll", got.Action)
+	if got := Decide(p, Input{State: st, PrimaryOKs: 1, Now: since.Add(10 * time.Minute)}); got.Action != AskPeers {
+		t.Errorf("when the dwell ends: %s, want ask_peers", got.Action)
 	}
 }
 
-func TestFailoverRightAfterAnAutomaticFailbackWaitsForTheDwell(t *testing.T) {
+// TestFailoverRightAfterAnAutomaticFailbackIsNotDelayed: damping never
+// holds traffic on a dead primary. Whoever put the primary back and however
+// recently, FAIL_AFTER failures and a quorum switch at once.
+func TestFailoverRightAfterAnAutomaticFailbackIsNotDelayed(t *testing.T) {
 	now := time.Date(2026, 11, 25, 17, 0, 0, 0, time.UTC)
 	p := Policy{FailAfter: 3, RecoverAfter: 5, Failback: FailbackAuto, MinDwell: 10 * time.Minute}
 	failedBack := state.State{Active: state.Primary, Gen: 2, Since: now.Add(-time.Minute), By: "aws:us-east-1"}
+	downOK := &quorum.Verdict{PrimaryDown: true, StandbyUp: true, Reason: "4/4 down"}
+	for _, st := range []state.State{
+		failedBack,
+		func() state.State { s := failedBack; s.Since = now.Add(-time.Second); return s }(),
+		func() state.State { s := failedBack; s.By = "manual:alice"; return s }(),
+		{Active: state.Primary, By: "setup"},
+	} {
+		if got := Decide(p, Input{State: st, PrimaryFails: 3, Now: now}); got.Action != AskPeers {
+			t.Errorf("%s: Decide = %s (%s), want ask_peers", st.Format(), got.Action, got.Reason)
+		}
+		if got := Decide(p, Input{State: st, PrimaryFails: 3, Verdict: downOK, Now: now}); got.Action != Switch || got.To != state.Standby {
+			t.Errorf("%s: Decide with a down quorum = %s to %q (%s), want switch to standby", st.Format(), got.Action, got.To, got.Reason)
+		}
+	}
+}
+
+// TestParityGate: parity refuses an automatic failover only for a defect of
+// the standby found while the primary passed its own check, and says so.
+func TestParityGate(t *testing.T) {
+	now := time.Date(2026, 11, 25, 17, 0, 0, 0, time.UTC)
+	required := Policy{FailAfter: 3, RecoverAfter: 5, Failback: FailbackAuto, MinDwell: 10 * time.Minute, ParityRequired: true}
+	notRequired := required
+	notRequired.ParityRequired = false
+	onPrimary := state.State{Active: state.Primary, Gen: 3, Since: now.Add(-time.Hour), By: "aws:us-east-1"}
+	onStandby := state.State{Active: state.Standby, Gen: 4, Since: now.Add(-time.Hour), By: "aws:us-east-1"}
+	downOK := &quorum.Verdict{PrimaryDown: true, StandbyUp: true, Reason: "4/4 down"}
+	upOK := &quorum.Verdict{PrimaryUp: true, StandbyUp: true, Reason: "4/4 up"}
+	standbyDefect := &Parity{OK: false, PrimaryPassed: true, At: now.Add(-time.Minute), Reason: "img/logo.png missing"}
+	primaryWrong := &Parity{OK: false, PrimaryPassed: false, At: now, Reason: "(canary) different"}
+	same := &Parity{OK: true, PrimaryPassed: true, Reason: "2/2 objects the same"}
+
 	tests := []struct {
 		name   string
 		policy Policy
-		st     state.State
+		in     Input
 		want   Action
+		reason string // a part of the reason, when it matters
 	}{
-		{"one minute after an automatic failback: hold", p, failedBack, Hold},
-		{"after the dwell: poll", p, func() state.State { s := failedBack; s.Since = now.Add(-10 * time.Minute); return s }(), Poll},
-		{"put back by an operator: never delayed", p, func() state.State { s := failedBack; s.By = "manual:alice"; return s }(), Poll},
-		{"manual failback policy: never delayed", Policy{FailAfter: 3, Failback: FailbackManual, MinDwell: 10 * time.Minute}, failedBack, Poll},
-		{"primary since setup (no since): never delayed", p, state.State{Active: state.Primary, By: "setup"}, Poll},
+		{"standby defect found while the primary passed: refuse", required,
+			Input{State: onPrimary, PrimaryFails: 3, Verdict: downOK, Parity: standbyDefect, Now: now}, Refuse,
+			"standby defect found while the primary passed its own check at 2026-11-25T16:59:00Z (SWITCHYARD_PARITY_REQUIRED): img/logo.png missing; the quorum said: 4/4 down"},
+		{"report made while the primary failed never blocks", required,
+			Input{State: onPrimary, PrimaryFails: 3, Verdict: downOK, Parity: primaryWrong, Now: now}, Switch, "primary down"},
+		{"parity the same: switch", required,
+			Input{State: onPrimary, PrimaryFails: 3, Verdict: downOK, Parity: same, Now: now}, Switch, ""},
+		{"no parity report yet: switch", required,
+			Input{State: onPrimary, PrimaryFails: 3, Verdict: downOK, Now: now}, Switch, ""},
+		{"parity not required: switch despite a defect", notRequired,
+			Input{State: onPrimary, PrimaryFails: 3, Verdict: downOK, Parity: standbyDefect, Now: now}, Switch, ""},
+		{"no quorum is said before parity", required,
+			Input{State: onPrimary, PrimaryFails: 3, Verdict: upOK, Parity: standbyDefect, Now: now}, Refuse, "no quorum for primary down"},
+		{"parity is asked only with a verdict", required,
+			Input{State: onPrimary, PrimaryFails: 3, Parity: standbyDefect, Now: now}, AskPeers, ""},
+		{"failback is never held by the standby's parity", required,
+			Input{State: onStandby, PrimaryOKs: 5, Verdict: upOK, Parity: standbyDefect, Now: now}, Switch, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Decide(tt.policy, Input{State: tt.st, PrimaryFails: 3, Now: now})
-			if got.Action != tt.want {
-				t.Errorf("Decide = %s (%s), want %s", got.Action, got.Reason, tt.want)
+			got := Decide(tt.policy, tt.in)
+			if got.Action != tt.want || !strings.Contains(got.Reason, tt.reason) {
+				t.Errorf("Decide = %s (%s), want %s with %q", got.Action, got.Reason, tt.want, tt.reason)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package manual_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -65,7 +66,9 @@ type harnessOptions struct {
 	state   string // the state TXT's initial content; "" for none
 	peers   []peers.Peer
 	self    string
-	topo    *topology.Analysis
+	// minDwell is SWITCHYARD_MIN_DWELL; default 10m.
+	minDwell time.Duration
+	topo     *topology.Analysis
 }
 
 func newHarness(t *testing.T, ho harnessOptions) *harness {
@@ -98,9 +101,10 @@ func newHarness(t *testing.T, ho harnessOptions) *harness {
 		DNS:     p,
 		Primary: check(t, h.primary.srv.URL), Standby: check(t, h.standby.srv.URL),
 		PrimaryTarget: primary, StandbyTarget: standby,
-		Peers: ho.peers, Self: ho.self, Failback: "manual", PeerTimeout: time.Second, Topology: ho.topo,
-		Log: slog.New(slog.NewJSONHandler(h.logs, nil)),
-		Now: func() time.Time { return h.now },
+		Peers: ho.peers, Self: ho.self, Failback: "manual", MinDwell: cmp.Or(ho.minDwell, 10*time.Minute), PeerTimeout: time.Second,
+		Topology: ho.topo,
+		Log:      slog.New(slog.NewJSONHandler(h.logs, nil)),
+		Now:      func() time.Time { return h.now },
 	})
 	return h
 }

@@ -39,6 +39,9 @@ type Options struct {
 	Peers    []peers.Peer
 	Self     string
 	Failback string // manual or auto, shown in Status
+	// MinDwell is SWITCHYARD_MIN_DWELL, from which Status tells the dwell
+	// in force (longer after flapping, see failover.Policy.Dwell).
+	MinDwell time.Duration
 	// Topology is the configured topology's verdict, shown in Status; nil
 	// when no vantage points are configured.
 	Topology    *topology.Analysis

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
+	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
@@ -29,11 +30,17 @@ type StateView struct {
 	Since  time.Time  `json:"since,omitzero"`
 	By     string     `json:"by,omitempty"`
 	Pinned bool       `json:"pinned"`
-	Reason string     `json:"reason,omitempty"`
+	// Dwell is the state's dwell= (Go duration), "" when it has none.
+	Dwell  string `json:"dwell,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 func viewOf(s state.State) *StateView {
-	return &StateView{Active: s.Active, Gen: s.Gen, Since: s.Since, By: s.By, Pinned: s.Pinned, Reason: s.Reason}
+	v := &StateView{Active: s.Active, Gen: s.Gen, Since: s.Since, By: s.By, Pinned: s.Pinned, Reason: s.Reason}
+	if s.Dwell > 0 {
+		v.Dwell = s.Dwell.String()
+	}
+	return v
 }
 
 // View is the record at one moment: its target, which side that is and the
@@ -61,16 +68,19 @@ type VantageView struct {
 
 // Report is everything `failover status` shows.
 type Report struct {
-	At            time.Time     `json:"at"`
-	Record        string        `json:"record"`
-	Type          string        `json:"type"`
-	Current       View          `json:"current"`
-	PrimaryTarget string        `json:"primary_target"`
-	StandbyTarget string        `json:"standby_target"`
-	Failback      string        `json:"failback,omitempty"`
-	Problem       string        `json:"problem,omitempty"` // why automation would not touch the record
-	Health        Health        `json:"health"`
-	Vantages      []VantageView `json:"vantages"`
+	At            time.Time `json:"at"`
+	Record        string    `json:"record"`
+	Type          string    `json:"type"`
+	Current       View      `json:"current"`
+	PrimaryTarget string    `json:"primary_target"`
+	StandbyTarget string    `json:"standby_target"`
+	Failback      string    `json:"failback,omitempty"`
+	// Dwell is the time the record must stay on the standby before an
+	// automatic failback, MIN_DWELL or longer after flapping, in words.
+	Dwell    string        `json:"dwell,omitempty"`
+	Problem  string        `json:"problem,omitempty"` // why automation would not touch the record
+	Health   Health        `json:"health"`
+	Vantages []VantageView `json:"vantages"`
 	// Topology says whether the configured vantage points survive the loss
 	// and resist the blindness of any one provider.
 	Topology *topology.Analysis `json:"topology,omitempty"`
@@ -103,6 +113,7 @@ func (m *Manual) Status(ctx context.Context) (Report, error) {
 		Current:       m.view(snap.Content, snap.HasState || problem == "", cur),
 		PrimaryTarget: m.o.PrimaryTarget, StandbyTarget: m.o.StandbyTarget,
 		Failback: m.o.Failback, Problem: problem, Health: health, Vantages: views,
+		Dwell:    failover.Policy{MinDwell: m.o.MinDwell}.DwellText(cur),
 		Topology: m.o.Topology,
 	}
 	m.o.Log.Debug("manual: status", "record", r.Record, "target", r.Current.Target, "side", r.Current.Side,

@@ -134,6 +134,36 @@ func TestStatusShowsTopology(t *testing.T) {
 	}
 }
 
+// TestStatusShowsTheDwell: after flapping the state carries a longer dwell,
+// and status says how long automation will wait and why.
+func TestStatusShowsTheDwell(t *testing.T) {
+	for _, tc := range []struct{ state, want string }{
+		{initialState, "dwell 10m0s (MIN_DWELL) before an automatic failback"},
+		{`v=1 active=standby gen=7 since=2026-11-25T16:50:00Z by=aws:us-east-1 dwell=40m0s pinned=0 reason="primary down"`,
+			"dwell 40m0s (MIN_DWELL 10m0s doubled twice after flapping, cap 1h20m0s) before an automatic failback"},
+	} {
+		content := primary
+		if strings.Contains(tc.state, "active=standby") {
+			content = standby
+		}
+		h := newHarness(t, harnessOptions{content: content, state: tc.state})
+		rep, err := h.m.Status(ctx(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var text strings.Builder
+		if err := rep.WriteText(&text); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(text.String(), tc.want) {
+			t.Errorf("status text lacks %q:\n%s", tc.want, text.String())
+		}
+		if strings.Contains(tc.state, "dwell=") && (rep.Current.State == nil || rep.Current.State.Dwell != "40m0s") {
+			t.Errorf("state view %+v, want dwell 40m0s", rep.Current.State)
+		}
+	}
+}
+
 func TestStatusNamesInconsistentRecord(t *testing.T) {
 	h := newHarness(t, harnessOptions{content: standby, state: initialState})
 	rep, err := h.m.Status(ctx(t))

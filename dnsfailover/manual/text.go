@@ -19,6 +19,9 @@ func (r Report) WriteText(w io.Writer) error {
 	if r.Failback != "" {
 		fmt.Fprintf(tw, "failback\t%s\n", r.Failback)
 	}
+	if r.Dwell != "" {
+		fmt.Fprintf(tw, "dwell\t%s before an automatic failback\n", r.Dwell)
+	}
 	if r.Problem != "" {
 		fmt.Fprintf(tw, "PROBLEM\t%s: automation will not touch it\n", r.Problem)
 	}
@@ -101,7 +104,11 @@ func (s *StateView) describe() string {
 	if s.Pinned {
 		pinned = "yes"
 	}
-	return fmt.Sprintf("gen %d, since %s, by %s, pinned %s, reason %q", s.Gen, since, orDash(s.By), pinned, s.Reason)
+	dwell := ""
+	if s.Dwell != "" {
+		dwell = ", dwell " + s.Dwell
+	}
+	return fmt.Sprintf("gen %d, since %s, by %s, pinned %s%s, reason %q", s.Gen, since, orDash(s.By), pinned, dwell, s.Reason)
 }
 
 func checkText(r probe.Result) string {

@@ -3,7 +3,8 @@
 // into metrics, so a Lambda function publishes metrics by printing, with no
 // CloudWatch API call, no SDK and no extra latency.
 //
-// One document per round carries every metric of that round:
+// One line per round carries every value of that round, with the
+// dimensions Record and Vantage:
 //
 //	PrimaryLatency, StandbyLatency      ms, how long each check took
 //	PrimaryProbeFailures, StandbyProbeFailures  1 when the check failed, else 0
@@ -11,9 +12,20 @@
 //	Switches                            1 when this round moved the record
 //	RefusedSwitches                     1 when the quorum refused a switch
 //	Errors                              1 when DNS could not be read or written
+//	StandbyParityFailures               1 while the last parity report fails
 //
-// all with the dimensions Record and Vantage. The alarm in template.yaml
-// watches Switches.
+// but only two of them are declared as CloudWatch metrics, and only in
+// the rounds where they are 1: Switches (the switch alarm in template.yaml
+// watches it; it treats missing data as not breaching) and
+// PrimaryProbeFailures (what a person graphs: when did this region see the
+// primary fail). A custom metric costs $0.30 a month prorated by the hours
+// in which it gets data, so a metric declared every round costs the full
+// $0.30 while these cost nothing in a healthy month. Every other value is
+// a property of the same line, for CloudWatch Logs Insights, e.g.
+//
+//	filter Vantage = "aws:us-east-1" | stats avg(PrimaryLatency), sum(Errors) by bin(5m)
+//
+// A round with nothing to declare is a plain JSON line without "_aws".
 package metrics
 
 import (
@@ -97,32 +109,40 @@ func (e *EMF) Event(ev vantage.Event) {
 func (e *EMF) Document(r vantage.Round) ([]byte, error) {
 	doc := map[string]any{"Record": e.record, "Vantage": e.id}
 	var defs []metricDef
-	put := func(name, unit string, value float64) {
-		defs = append(defs, metricDef{Name: name, Unit: unit})
-		doc[name] = value
+	set := func(name string, value float64) { doc[name] = value }
+	// declare makes name a CloudWatch metric of this document, in rounds
+	// where it happened only (see the package comment for why).
+	declare := func(name string, happened bool) {
+		set(name, flag(happened))
+		if happened {
+			defs = append(defs, metricDef{Name: name, Unit: "Count"})
+		}
 	}
-	put(PrimaryLatency, "Milliseconds", float64(r.Primary.Latency)/float64(time.Millisecond))
-	put(StandbyLatency, "Milliseconds", float64(r.Standby.Latency)/float64(time.Millisecond))
-	put(PrimaryProbeFailures, "Count", flag(!r.Primary.OK))
-	put(StandbyProbeFailures, "Count", flag(!r.Standby.OK))
+	set(PrimaryLatency, float64(r.Primary.Latency)/float64(time.Millisecond))
+	set(StandbyLatency, float64(r.Standby.Latency)/float64(time.Millisecond))
+	declare(PrimaryProbeFailures, !r.Primary.OK)
+	set(StandbyProbeFailures, flag(!r.Standby.OK))
 	if v := r.Verdict; v != nil {
-		put(DownVotes, "Count", float64(v.Down))
-		put(UpVotes, "Count", float64(v.Up))
-		put(AbstainedVotes, "Count", float64(len(v.Abstained)))
+		set(DownVotes, float64(v.Down))
+		set(UpVotes, float64(v.Up))
+		set(AbstainedVotes, float64(len(v.Abstained)))
 	}
-	put(Switches, "Count", flag(r.Switched))
-	put(RefusedSwitches, "Count", flag(r.Decision.Action == failover.Refuse))
-	put(Errors, "Count", flag(r.Error != ""))
+	declare(Switches, r.Switched)
+	set(RefusedSwitches, flag(r.Decision.Action == failover.Refuse))
+	set(Errors, flag(r.Error != ""))
 	if r.Parity != nil {
-		put(StandbyParityFailures, "Count", flag(!r.Parity.OK))
+		set(StandbyParityFailures, flag(!r.Parity.OK))
 	}
-	doc["_aws"] = metadata{
-		Timestamp: r.At.UnixMilli(),
-		CloudWatchMetrics: []directive{{
-			Namespace:  Namespace,
-			Dimensions: [][]string{{"Record", "Vantage"}},
-			Metrics:    defs,
-		}},
+	doc["at"] = r.At.UTC().Format(time.RFC3339Nano)
+	if len(defs) > 0 {
+		doc["_aws"] = metadata{
+			Timestamp: r.At.UnixMilli(),
+			CloudWatchMetrics: []directive{{
+				Namespace:  Namespace,
+				Dimensions: [][]string{{"Record", "Vantage"}},
+				Metrics:    defs,
+			}},
+		}
 	}
 	b, err := json.Marshal(doc)
 	if err != nil {

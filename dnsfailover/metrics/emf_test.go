@@ -67,6 +67,8 @@ func decode(t *testing.T, line []byte) (emfDoc, map[string]float64) {
 	return doc, values
 }
 
+// Every value of a round is in its line; only a switch and a failed
+// primary check are declared as metrics, and only when they happen.
 func TestRoundsBecomeMetrics(t *testing.T) {
 	at := time.Date(2026, 11, 25, 17, 0, 0, 0, time.UTC)
 	ok := func(ms int) probe.Result {
@@ -74,26 +76,31 @@ func TestRoundsBecomeMetrics(t *testing.T) {
 	}
 	down := probe.Result{OK: false, Latency: 3 * time.Second, Reason: "timeout"}
 	tests := []struct {
-		name  string
-		round vantage.Round
-		want  map[string]float64
+		name     string
+		round    vantage.Round
+		values   map[string]float64
+		declared map[string]float64
 	}{
 		{"healthy", vantage.Round{At: at, Primary: ok(42), Standby: ok(7), Decision: failover.Decision{Action: failover.Hold}},
 			map[string]float64{"PrimaryLatency": 42, "StandbyLatency": 7, "PrimaryProbeFailures": 0, "StandbyProbeFailures": 0,
-				"Switches": 0, "RefusedSwitches": 0, "Errors": 0}},
+				"Switches": 0, "RefusedSwitches": 0, "Errors": 0},
+			nil},
 		{"switched", vantage.Round{At: at, Primary: down, Standby: ok(9), Switched: true,
 			Decision: failover.Decision{Action: failover.Switch},
 			Verdict:  &quorum.Verdict{Down: 4, Up: 0, Abstained: []string{"gcp:europe-west1"}}},
 			map[string]float64{"PrimaryLatency": 3000, "StandbyLatency": 9, "PrimaryProbeFailures": 1, "StandbyProbeFailures": 0,
-				"DownVotes": 4, "UpVotes": 0, "AbstainedVotes": 1, "Switches": 1, "RefusedSwitches": 0, "Errors": 0}},
+				"DownVotes": 4, "UpVotes": 0, "AbstainedVotes": 1, "Switches": 1, "RefusedSwitches": 0, "Errors": 0},
+			map[string]float64{"PrimaryProbeFailures": 1, "Switches": 1}},
 		{"refused", vantage.Round{At: at, Primary: down, Standby: ok(9),
 			Decision: failover.Decision{Action: failover.Refuse},
 			Verdict:  &quorum.Verdict{Down: 1, Up: 3}},
 			map[string]float64{"PrimaryLatency": 3000, "StandbyLatency": 9, "PrimaryProbeFailures": 1, "StandbyProbeFailures": 0,
-				"DownVotes": 1, "UpVotes": 3, "AbstainedVotes": 0, "Switches": 0, "RefusedSwitches": 1, "Errors": 0}},
+				"DownVotes": 1, "UpVotes": 3, "AbstainedVotes": 0, "Switches": 0, "RefusedSwitches": 1, "Errors": 0},
+			map[string]float64{"PrimaryProbeFailures": 1}},
 		{"dns error", vantage.Round{At: at, Primary: ok(1), Standby: down, Error: "read DNS: 503"},
 			map[string]float64{"PrimaryLatency": 1, "StandbyLatency": 3000, "PrimaryProbeFailures": 0, "StandbyProbeFailures": 1,
-				"Switches": 0, "RefusedSwitches": 0, "Errors": 1}},
+				"Switches": 0, "RefusedSwitches": 0, "Errors": 1},
+			nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,16 +112,34 @@ func TestRoundsBecomeMetrics(t *testing.T) {
 			if len(lines) != 1 {
 				t.Fatalf("%d lines, want one document per round:\n%s", len(lines), out.String())
 			}
+			var all map[string]any
+			if err := json.Unmarshal([]byte(lines[0]), &all); err != nil {
+				t.Fatalf("not JSON: %v: %s", err, lines[0])
+			}
+			for name, want := range tt.values {
+				if v, ok := all[name].(float64); !ok || v != want {
+					t.Errorf("%s = %v, want %v in the line", name, all[name], want)
+				}
+			}
+			if all["Record"] != "assets.example.com" || all["Vantage"] != "aws:us-east-1" {
+				t.Errorf("line lacks the dimensions: %s", lines[0])
+			}
+			if tt.declared == nil {
+				if _, ok := all["_aws"]; ok {
+					t.Errorf("a round with nothing to declare declares metrics: %s", lines[0])
+				}
+				return
+			}
 			doc, got := decode(t, []byte(lines[0]))
 			if doc.AWS.Timestamp != at.UnixMilli() {
 				t.Errorf("timestamp %d, want the round's time %d", doc.AWS.Timestamp, at.UnixMilli())
 			}
-			if len(got) != len(tt.want) {
-				t.Errorf("metrics %v, want %v", got, tt.want)
+			if len(got) != len(tt.declared) {
+				t.Errorf("declared metrics %v, want %v", got, tt.declared)
 			}
-			for name, want := range tt.want {
+			for name, want := range tt.declared {
 				if v, ok := got[name]; !ok || v != want {
-					t.Errorf("%s = %v (present %v), want %v", name, v, ok, want)
+					t.Errorf("%s = %v (declared %v), want %v", name, v, ok, want)
 				}
 			}
 		})

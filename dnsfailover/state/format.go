@@ -19,9 +19,9 @@ const ellipsis = "…"
 // Format encodes s as the content of the state TXT record, keys in a fixed
 // order:
 //
-//	v=1 active=standby gen=7 since=2026-11-25T17:00:00Z by=aws:eu-west-1 pinned=0 reason="4/5 down (aws,gcp)"
+//	v=1 active=standby gen=7 since=2026-11-25T17:00:00Z by=aws:eu-west-1 dwell=20m0s pinned=0 reason="4/5 down (aws,gcp)"
 //
-// since is left out when zero and by when empty. The reason is always quoted,
+// since and dwell are left out when zero and by when empty. The reason is always quoted,
 // with `"` and `\` escaped; control characters in it become spaces, invalid
 // UTF-8 becomes U+FFFD, and it is cut on a rune boundary (ending in "…") so
 // that the whole encoding fits in MaxLen bytes. For any State that passes
@@ -54,6 +54,10 @@ func (s State) prefix() string {
 		b = append(b, " by="...)
 		b = append(b, s.By...)
 	}
+	if s.Dwell > 0 {
+		b = append(b, " dwell="...)
+		b = append(b, s.Dwell.String()...)
+	}
 	if s.Pinned {
 		b = append(b, " pinned=1 "...)
 	} else {
@@ -62,13 +66,14 @@ func (s State) prefix() string {
 	return string(b)
 }
 
-// fitted returns s as Format writes it: Since in UTC at second precision, and
+// fitted returns s as Format writes it: Since in UTC and Dwell at second precision, and
 // the reason cleaned and shortened to fit. Parse returns fitted states too,
 // which is what makes Format∘Parse an identity on everything Parse accepts.
 func (s State) fitted() State {
 	if !s.Since.IsZero() {
 		s.Since = s.Since.UTC().Truncate(time.Second)
 	}
+	s.Dwell = s.Dwell.Truncate(time.Second)
 	s.Reason = cleanReason(s.Reason)
 	budget := MaxLen - len(s.prefix()) - len(`reason=""`)
 	if escapedLen(s.Reason) <= budget {

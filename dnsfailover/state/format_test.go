@@ -38,6 +38,18 @@ func TestRoundTrip(t *testing.T) {
 			out:  State{Active: Standby, Gen: 12, Since: since, By: "manual:alice@example.com", Pinned: true, Reason: "S3 errors"},
 		},
 		{
+			name: "damped dwell",
+			in:   State{Active: Standby, Gen: 9, Since: since, By: "aws:us-east-1", Dwell: 40 * time.Minute, Reason: "primary down"},
+			txt:  `v=1 active=standby gen=9 since=2026-11-25T17:00:00Z by=aws:us-east-1 dwell=40m0s pinned=0 reason="primary down"`,
+			out:  State{Active: Standby, Gen: 9, Since: since, By: "aws:us-east-1", Dwell: 40 * time.Minute, Reason: "primary down"},
+		},
+		{
+			name: "dwell becomes whole seconds",
+			in:   State{Active: Standby, Gen: 9, Dwell: 90*time.Second + 999*time.Millisecond},
+			txt:  `v=1 active=standby gen=9 dwell=1m30s pinned=0 reason=""`,
+			out:  State{Active: Standby, Gen: 9, Dwell: 90 * time.Second},
+		},
+		{
 			name: "quotes and backslashes are escaped",
 			in:   State{Active: Primary, Gen: 1, By: "gcp:europe-west1", Reason: `said "down" at C:\x`},
 			txt:  `v=1 active=primary gen=1 by=gcp:europe-west1 pinned=0 reason="said \"down\" at C:\\x"`,
@@ -168,6 +180,9 @@ func TestValidate(t *testing.T) {
 		{"by not ASCII", State{Active: Primary, By: "manual:josé"}, `state: by "manual:josé": expected ` + expectBy},
 		{"by too long", State{Active: Primary, By: strings.Repeat("a", MaxBy+1)}, `state: by "` + strings.Repeat("a", 40) + `…": expected ` + expectBy},
 		{"since year 10000", State{Active: Primary, Since: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, "state: since 10000-01-01T00:00:00Z: expected a time between years 0001 and 9999"},
+		{"longest dwell", State{Active: Standby, Dwell: maxDwell}, ""},
+		{"negative dwell", State{Active: Standby, Dwell: -time.Second}, "state: dwell -1s: expected " + expectDwell},
+		{"dwell over a year", State{Active: Standby, Dwell: maxDwell + time.Second}, "state: dwell 8760h0m1s: expected " + expectDwell},
 		{"every problem at once", State{Active: "x", By: " "}, "state: active \"x\": expected primary or standby\nstate: by \" \": expected " + expectBy},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -191,5 +206,5 @@ func TestRecordName(t *testing.T) {
 // equal compares states with time.Time.Equal, which == does not do.
 func equal(a, b State) bool {
 	return a.Active == b.Active && a.Gen == b.Gen && a.Since.Equal(b.Since) &&
-		a.By == b.By && a.Pinned == b.Pinned && a.Reason == b.Reason
+		a.By == b.By && a.Pinned == b.Pinned && a.Dwell == b.Dwell && a.Reason == b.Reason
 }

@@ -21,6 +21,9 @@ func FuzzParse(f *testing.F) {
 		`v=1 active=primary gen=18446744073709551615 by=manual:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa reason="` +
 			`""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""""`,
 		`v=1 active=primary gen=1 since=0001-01-01T00:00:00Z`,
+		`v=1 active=standby gen=4 since=2026-11-25T17:00:00Z by=aws:us-east-1 dwell=1h20m0s pinned=0 reason="flapping"`,
+		`v=1 active=standby gen=4 dwell=8759h59m59.999s`,
+		`v=1 active=standby gen=4 dwell=-0s`,
 		`v=1 active=primary gen=1 reason="unterminated`,
 		``,
 	} {

@@ -46,6 +46,7 @@ const (
 	expectSince   = "an RFC 3339 time such as 2026-11-25T17:00:00Z"
 	expectBy      = "a vantage id or manual:<who>, at most 64 printable ASCII characters without spaces, quotes or backslashes"
 	expectPinned  = "0 or 1"
+	expectDwell   = "a duration from 0s to 8760h such as 20m0s"
 	expectPairs   = "key=value pairs separated by spaces"
 )
 
@@ -55,7 +56,7 @@ const (
 // a whole (Cloudflare) or split into several quoted character-strings
 // `"..." "..."`, which are joined.
 //
-// v=1, active and gen are required; since, by, pinned and reason are
+// v=1, active and gen are required; since, by, dwell, pinned and reason are
 // optional, and an empty value means the same as an absent key. Unknown keys
 // are ignored so that a newer writer can add some. The returned State is
 // normalised as Format would write it (see Format), so Format then Parse
@@ -119,6 +120,14 @@ func decode(pairs map[string]string) (State, error) {
 	s.By = pairs["by"]
 	if !validBy(s.By) {
 		return State{}, &ParseError{Key: "by", Value: short(s.By), Expected: expectBy}
+	}
+
+	if dwell := pairs["dwell"]; dwell != "" {
+		d, err := time.ParseDuration(dwell)
+		if err != nil || !validDwell(d) {
+			return State{}, &ParseError{Key: "dwell", Value: short(dwell), Expected: expectDwell}
+		}
+		s.Dwell = d
 	}
 
 	switch pinned := pairs["pinned"]; pinned {

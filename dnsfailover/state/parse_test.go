@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseAccepts(t *testing.T) {
@@ -37,6 +38,9 @@ func TestParseAccepts(t *testing.T) {
 		{"empty optional values mean absent", `v=1 active=primary gen=3 since= by= pinned= reason=`, State{Active: Primary, Gen: 3}},
 		{"bare reason", `v=1 active=primary gen=3 reason=ok`, State{Active: Primary, Gen: 3, Reason: "ok"}},
 		{"pinned", `v=1 active=primary gen=3 pinned=1`, State{Active: Primary, Gen: 3, Pinned: true}},
+		{"dwell", `v=1 active=standby gen=3 dwell=20m`, State{Active: Standby, Gen: 3, Dwell: 20 * time.Minute}},
+		{"dwell cut to seconds", `v=1 active=standby gen=3 dwell=1.5s`, State{Active: Standby, Gen: 3, Dwell: time.Second}},
+		{"empty dwell means absent", `v=1 active=standby gen=3 dwell=`, State{Active: Standby, Gen: 3}},
 		{"leading zeros in gen", `v=1 active=primary gen=007`, State{Active: Primary, Gen: 7}},
 		{"control characters in reason", "v=1 active=primary gen=1 reason=\"a\nb\"", State{Active: Primary, Gen: 1, Reason: "a b"}},
 		{"unknown key given twice", `v=1 x=1 active=primary x=2 gen=1`, State{Active: Primary, Gen: 1}},
@@ -124,6 +128,24 @@ func TestParseErrors(t *testing.T) {
 			txt:  `v=1 active=primary gen=18446744073709551616`,
 			want: ParseError{Key: "gen", Value: "18446744073709551616", Expected: expectGen},
 			msg:  `state record: key "gen" has bad value "18446744073709551616": expected a decimal generation number from 0 to 18446744073709551615`,
+		},
+		{
+			name: "bad dwell",
+			txt:  `v=1 active=standby gen=1 dwell=forever`,
+			want: ParseError{Key: "dwell", Value: "forever", Expected: expectDwell},
+			msg:  `state record: key "dwell" has bad value "forever": expected a duration from 0s to 8760h such as 20m0s`,
+		},
+		{
+			name: "negative dwell",
+			txt:  `v=1 active=standby gen=1 dwell=-10m`,
+			want: ParseError{Key: "dwell", Value: "-10m", Expected: expectDwell},
+			msg:  `state record: key "dwell" has bad value "-10m": expected a duration from 0s to 8760h such as 20m0s`,
+		},
+		{
+			name: "dwell over a year",
+			txt:  `v=1 active=standby gen=1 dwell=8761h`,
+			want: ParseError{Key: "dwell", Value: "8761h", Expected: expectDwell},
+			msg:  `state record: key "dwell" has bad value "8761h": expected a duration from 0s to 8760h such as 20m0s`,
 		},
 		{
 			name: "bad since",

@@ -20,7 +20,7 @@ const (
 
 // State is the decoded content of the `_switchyard.<record>` TXT record, e.g.
 //
-//	v=1 active=standby gen=7 since=2026-11-25T17:00:00Z by=aws:eu-west-1 pinned=0 reason="4/5 down (aws,gcp)"
+//	v=1 active=standby gen=7 since=2026-11-25T17:00:00Z by=aws:eu-west-1 dwell=20m0s pinned=0 reason="4/5 down (aws,gcp)"
 type State struct {
 	Active Side
 	// Gen increases by one with every write; a writer holding an older
@@ -29,6 +29,11 @@ type State struct {
 	Since  time.Time // when Active last changed (UTC, second precision)
 	By     string    // vantage id or "manual:<who>"
 	Pinned bool      // set by a manual failover; automation never moves a pinned record
+	// Dwell is how long the record stays on the standby before an automatic
+	// failback, when flap damping has lengthened it beyond MIN_DWELL (see
+	// failover.NextDwell); zero (absent, as in older records) means
+	// MIN_DWELL. Kept here so that every vantage point waits the same.
+	Dwell  time.Duration
 	Reason string
 }
 
@@ -36,7 +41,8 @@ type State struct {
 func RecordName(record string) string { return "_switchyard." + record }
 
 // Next returns the state that follows s when a writer sets active: one
-// generation later, with the new writer, reason and pin. Since becomes now
+// generation later, with the new writer, reason and pin, and the same
+// dwell (a switch that changes it sets it afterwards). Since becomes now
 // (UTC, whole seconds) when active differs from s.Active and is kept
 // otherwise, so it always tells when traffic last moved.
 func (s State) Next(active Side, by, reason string, pinned bool, now time.Time) State {
@@ -46,6 +52,7 @@ func (s State) Next(active Side, by, reason string, pinned bool, now time.Time) 
 		Since:  s.Since,
 		By:     by,
 		Pinned: pinned,
+		Dwell:  s.Dwell,
 		Reason: reason,
 	}
 	if active != s.Active {

@@ -14,7 +14,8 @@ const MaxBy = 64
 // Validate reports every problem that would make s unsafe to write: an
 // Active that is not primary or standby, a By that is too long or holds
 // spaces, quotes, backslashes or non-ASCII bytes, or a Since that cannot be
-// written as a four-digit-year RFC 3339 time. An empty By (a record seeded
+// written as a four-digit-year RFC 3339 time, or a Dwell outside 0 to
+// maxDwell. An empty By (a record seeded
 // by hand) is allowed. The reason needs no check: Format cleans and shortens
 // it. Every State that Parse returns passes Validate.
 func (s State) Validate() error {
@@ -28,8 +29,17 @@ func (s State) Validate() error {
 	if !s.Since.IsZero() && !validSince(s.Since) {
 		errs = append(errs, fmt.Errorf("state: since %s: expected a time between years 0001 and 9999", s.Since.UTC().Format(time.RFC3339)))
 	}
+	if !validDwell(s.Dwell) {
+		errs = append(errs, fmt.Errorf("state: dwell %s: expected %s", s.Dwell, expectDwell))
+	}
 	return errors.Join(errs...)
 }
+
+// maxDwell bounds Dwell: a year is far beyond any damping cap, and a
+// bound keeps the encoding short.
+const maxDwell = 8760 * time.Hour
+
+func validDwell(d time.Duration) bool { return d >= 0 && d <= maxDwell }
 
 func validSide(a Side) bool { return a == Primary || a == Standby }
 

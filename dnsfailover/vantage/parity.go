@@ -2,6 +2,7 @@ package vantage
 
 import (
 	"context"
+	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
 	"github.com/switchyard-dns/switchyard/dnsfailover/parity"
@@ -15,17 +16,22 @@ import (
 const EventParityFailed EventKind = "parity_failed"
 
 // parityState is the last parity report from a round in which both
-// origins answered. During an outage of the primary nothing can be
-// compared, so the last known report stands: it is exactly the report an
-// automatic failover must consult.
+// origins passed their own checks. Only then can a difference be blamed on
+// the standby: a primary serving a maintenance page or a corrupted object
+// fails its check, and comparing its body with the standby's would blame
+// the standby for the primary's fault. While the primary fails, nothing is
+// compared and the last report made while it was healthy stands: it is
+// exactly the report an automatic failover must consult.
 type parityState struct {
-	last *parity.Report
+	last          *parity.Report
+	at            time.Time
+	primaryPassed bool
 }
 
-// checkParity compares the standby with the primary when both answered
-// the canary, keeps the report, and sets r.Parity to the last known one.
+// checkParity compares the standby with the primary when both passed
+// their checks, keeps the report, and sets r.Parity to the last known one.
 func (v *Vantage) checkParity(ctx context.Context, r *Round, obs peers.Observation) {
-	if obs.Primary.SHA256 != "" && obs.Standby.SHA256 != "" {
+	if obs.Primary.OK && obs.Standby.OK {
 		var rep parity.Report
 		if v.o.Parity != nil {
 			rep = v.o.Parity.Check(ctx, obs.Primary, obs.Standby)
@@ -34,11 +40,11 @@ func (v *Vantage) checkParity(ctx context.Context, r *Round, obs peers.Observati
 		}
 		v.mu.Lock()
 		prev := v.par.last
-		v.par.last = &rep
+		v.par = parityState{last: &rep, at: obs.At, primaryPassed: obs.Primary.OK}
 		v.mu.Unlock()
 		switch {
 		case !rep.OK && (prev == nil || prev.Reason != rep.Reason):
-			v.o.Log.Warn("standby fails parity", "failed", rep.Failed, "reason", rep.Reason, "required", v.o.ParityRequired)
+			v.o.Log.Warn("standby fails parity", "failed", rep.Failed, "reason", rep.Reason, "required", v.o.Policy.ParityRequired)
 			v.emit(Event{Kind: EventParityFailed, To: state.Standby, Reason: rep.Reason})
 		case rep.OK && prev != nil && !prev.OK:
 			v.o.Log.Info("standby parity restored", "reason", rep.Reason)
@@ -52,22 +58,15 @@ func (v *Vantage) checkParity(ctx context.Context, r *Round, obs peers.Observati
 	v.mu.Unlock()
 }
 
-// gateParity turns an automatic switch to the standby into a refusal when
-// parity is required and the last known report failed. Moving back to the
-// primary is never held up by the standby's parity. An operator's manual
-// move (dnsfailover/manual) does not pass through here and can force it.
-func (v *Vantage) gateParity(d failover.Decision) failover.Decision {
-	if d.Action != failover.Switch || d.To != state.Standby || !v.o.ParityRequired {
-		return d
-	}
+// parityInput is the last known report as the failover decision weighs
+// it (failover.Parity), nil before the first comparison.
+func (v *Vantage) parityInput() *failover.Parity {
 	v.mu.Lock()
-	last := v.par.last
-	v.mu.Unlock()
-	if last == nil || last.OK {
-		return d
+	defer v.mu.Unlock()
+	if v.par.last == nil {
+		return nil
 	}
-	return failover.Decision{Action: failover.Refuse, To: state.Standby,
-		Reason: "standby fails parity (SWITCHYARD_PARITY_REQUIRED): " + last.Reason + "; the quorum said: " + d.Reason}
+	return &failover.Parity{OK: v.par.last.OK, PrimaryPassed: v.par.primaryPassed, At: v.par.at, Reason: v.par.last.Reason}
 }
 
 // Parity returns the last known parity report, nil before the first

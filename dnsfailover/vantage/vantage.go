@@ -46,16 +46,22 @@ type Options struct {
 	// vantage point tries to switch again; it doubles per failure up to 16
 	// times. Default 10s.
 	WriteBackoff time.Duration
+	// FastInterval is the time between re-checks after a failed check of
+	// the primary while traffic is on it (failover.Recheck); Run and
+	// RunUntil use it. Zero: no fast re-checks.
+	FastInterval time.Duration
 	Log          *slog.Logger
 	Now          func() time.Time
+	// After waits like time.After (nil: time.After); with Now, a test's
+	// clock drives Run and RunUntil.
+	After func(time.Duration) <-chan time.Time
 	// Events, when set, receives every noteworthy event (suspicion, verdict,
 	// switch, refusal, errors). It must not block.
 	Events func(Event)
 	// Parity compares the canary and sample keys on both origins each round
-	// both answer (nil: the canary alone); ParityRequired refuses an
-	// automatic failover while the last report fails (see parity.go).
-	Parity         *parity.Checker
-	ParityRequired bool
+	// both pass their checks (nil: the canary alone). Policy.ParityRequired
+	// says whether a failing report refuses an automatic failover.
+	Parity *parity.Checker
 }
 
 // Vantage is one vantage point. Its methods are safe for concurrent use;
@@ -85,6 +91,9 @@ func New(o Options) *Vantage {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.After == nil {
+		o.After = time.After
+	}
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
@@ -111,7 +120,10 @@ type Round struct {
 	Decision failover.Decision `json:"decision"`
 	Verdict  *quorum.Verdict   `json:"verdict,omitempty"`
 	Switched bool              `json:"switched"`
-	Error    string            `json:"error,omitempty"`
+	// Recheck is set when the primary is suspect (failover.Recheck): the
+	// next round comes after Options.FastInterval.
+	Recheck bool   `json:"recheck,omitempty"`
+	Error   string `json:"error,omitempty"`
 	// RejectedPeerRequests counts refused /observe requests by reason
 	// (bad_signature, replay, skew, ...); filled in by GET /status.
 	RejectedPeerRequests map[string]uint64 `json:"rejected_peer_requests,omitempty"`
@@ -172,11 +184,13 @@ func (v *Vantage) decide(ctx context.Context, r *Round, own peers.Observation) {
 		State:        st,
 		PrimaryFails: probe.ConsecutiveFailures(v.primary.Results()),
 		PrimaryOKs:   probe.ConsecutiveSuccesses(v.primary.Results()),
+		Parity:       v.parityInput(),
 		Now:          v.o.Now(),
 	}
+	r.Recheck = failover.Recheck(v.o.Policy, in)
 	d := failover.Decide(v.o.Policy, in)
 	r.Decision = d
-	if d.Action != failover.Poll {
+	if d.Action != failover.AskPeers {
 		return
 	}
 	if why, hold := v.backoff.holding(in.Now); hold {
@@ -197,7 +211,7 @@ func (v *Vantage) decide(ctx context.Context, r *Round, own peers.Observation) {
 		return
 	}
 	r.Record, r.Active, in.State = &snap, st.Active, st
-	if d = failover.Decide(v.o.Policy, in); d.Action != failover.Poll {
+	if d = failover.Decide(v.o.Policy, in); d.Action != failover.AskPeers {
 		r.Decision = d
 		return
 	}
@@ -205,7 +219,7 @@ func (v *Vantage) decide(ctx context.Context, r *Round, own peers.Observation) {
 	verdict := quorum.Decide(v.o.Now(), v.votes(ctx, own), v.o.Rule)
 	r.Verdict = &verdict
 	in.Verdict = &verdict
-	d = v.gateParity(failover.Decide(v.o.Policy, in))
+	d = failover.Decide(v.o.Policy, in)
 	r.Decision = d
 	v.o.Log.Info("verdict", "action", d.Action, "to", d.To, "reason", d.Reason,
 		"down", verdict.Down, "up", verdict.Up, "abstained", verdict.Abstained, "ignored", verdict.Ignored)
@@ -242,18 +256,27 @@ func (v *Vantage) switchTo(ctx context.Context, r *Round, snap dns.Snapshot, st 
 		target = v.o.StandbyTarget
 	}
 	next := st.Next(d.To, v.o.ID, d.Reason, false, v.o.Now())
+	next.Dwell = d.Dwell
 	if v.o.DryRun {
 		v.o.Log.Warn("dry run: would switch", "record", snap.Name, "from", snap.Content, "to", target, "state", next.Format())
 		v.emit(Event{Kind: EventDryRun, To: d.To, Target: target, Generation: next.Gen, Reason: d.Reason})
 		return
 	}
 	after, err := v.o.DNS.Write(ctx, dns.Change{Target: target, State: next})
-	if err == nil || errors.Is(err, dns.ErrStale) {
+	if err == nil || errors.Is(err, dns.ErrStale) || errors.Is(err, dns.ErrSuperseded) {
 		v.backoff.succeeded()
 	}
 	if errors.Is(err, dns.ErrStale) {
-		v.o.Log.Info("another vantage point wrote first; giving up this switch", "error", err)
+		v.o.Log.Info("another writer moved the state on first; giving up this switch", "error", err)
 		v.emit(Event{Kind: EventStale, To: d.To, Reason: err.Error()})
+		return
+	}
+	if errors.Is(err, dns.ErrSuperseded) {
+		// This switch happened; a newer one followed before the read-back.
+		r.Record, r.Active, r.Switched = &after, after.State.Active, true
+		v.o.Log.Warn("switched; a newer write has since replaced it", "record", after.Name, "from", snap.Content, "to", target,
+			"generation", next.Gen, "now", after.Content, "now_generation", after.State.Gen, "reason", d.Reason)
+		v.emit(Event{Kind: EventSwitched, To: d.To, Target: target, Generation: next.Gen, Reason: d.Reason})
 		return
 	}
 	if err != nil {
@@ -292,43 +315,6 @@ func (v *Vantage) Last() Round {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	return v.last
-}
-
-// Run runs a round every interval until ctx ends.
-func (v *Vantage) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		v.RunRound(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// RunUntil runs rounds every interval until the deadline less margin, as a
-// Lambda invocation does to probe more often than its once-a-minute schedule.
-func (v *Vantage) RunUntil(ctx context.Context, interval, margin time.Duration) []Round {
-	var rounds []Round
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		return append(rounds, v.RunRound(ctx))
-	}
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		rounds = append(rounds, v.RunRound(ctx))
-		if time.Until(deadline) < interval+margin {
-			return rounds
-		}
-		select {
-		case <-ctx.Done():
-			return rounds
-		case <-t.C:
-		}
-	}
 }
 
 // forgetStale starts the streaks afresh when the last round is older than

@@ -69,7 +69,7 @@ func build(log *slog.Logger) (*manual.Manual, error) {
 	return manual.New(manual.Options{
 		DNS: provider, Primary: primary, Standby: standby,
 		PrimaryTarget: cfg.PrimaryTarget, StandbyTarget: cfg.StandbyTarget,
-		Peers: ps, Self: cfg.Vantage, Failback: cfg.Failback, Topology: cfg.TopologyIfConfigured(),
+		Peers: ps, Self: cfg.Vantage, Failback: cfg.Failback, MinDwell: cfg.MinDwell, Topology: cfg.TopologyIfConfigured(),
 		PeerTimeout: cfg.PeerTimeout, Log: log,
 	}), nil
 }

@@ -9,6 +9,10 @@
 // Started by the AWS Lambda runtime (AWS_LAMBDA_RUNTIME_API is set) it is
 // the Lambda form instead: a scheduled event runs probe rounds, a Function
 // URL request is served like `probe serve` serves it (see lambda.go).
+// Started by the Azure Functions host as a custom handler
+// (FUNCTIONS_CUSTOMHANDLER_PORT is set) it is the Azure form: a timer
+// invocation runs one round, proxied HTTP requests are served like
+// `probe serve` serves them (see azure.go).
 package main
 
 import (
@@ -34,6 +38,9 @@ import (
 func main() {
 	if inLambda() {
 		os.Exit(runLambda(os.Stdout, os.Stderr))
+	}
+	if inAzure() {
+		os.Exit(runAzure(os.Stderr))
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -106,24 +113,29 @@ func serve(ctx context.Context, v *vantage.Vantage, cfg config.Config, log *slog
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
-		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		// Peer bodies are tiny and a reply waits at most for one check, so
-		// a client that trickles bytes or never reads is cut off.
-		ReadTimeout:    10 * time.Second,
-		WriteTimeout:   cfg.ProbeTimeout + 10*time.Second,
-		IdleTimeout:    2 * time.Minute,
-		MaxHeaderBytes: 16 << 10, // the signature headers are under 1 KiB
-	}
-	ln, err := net.Listen("tcp", srv.Addr)
+	ln, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(cfg.Port)))
 	if err != nil {
 		return fmt.Errorf("listen on PORT %d: %w", cfg.Port, err)
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "vantage", cfg.Vantage, "interval", cfg.Interval.String())
 	cfg.Topology().Log(log)
 	go v.Run(ctx, cfg.Interval)
+	return serveHTTP(ctx, ln, h, cfg.ProbeTimeout+10*time.Second)
+}
+
+// serveHTTP serves h on ln until ctx ends, then shuts down gracefully.
+// writeTimeout bounds the longest answer: one check for a peer's reply.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, writeTimeout time.Duration) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		// Peer bodies are tiny and a reply waits at most for one check, so
+		// a client that trickles bytes or never reads is cut off.
+		ReadTimeout:    10 * time.Second,
+		WriteTimeout:   writeTimeout,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 16 << 10, // the signature headers are under 1 KiB
+	}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)

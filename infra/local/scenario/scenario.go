@@ -37,12 +37,21 @@ type Stage struct {
 	Elapsed []time.Duration
 }
 
-// Bound is the time within which a real outage must change the DNS answer:
-// FAIL_AFTER intervals, two probe timeouts (own and peers'), and one API
-// write with its read-back (allowed one interval).
+// Bound is the time within which a real outage must change the DNS answer
+// (README's bound): up to one interval until the first failed check,
+// FAIL_AFTER-1 fast re-checks, two probe timeouts (own and peers'), and one
+// API write with its read-back (allowed one interval). A re-check never
+// starts before the previous check ended, so with a hanging primary the
+// re-checks are at least a probe timeout apart.
 func (s *Stage) Bound() time.Duration {
 	o := s.W.Options()
-	return time.Duration(o.FailAfter)*o.Interval + 2*o.ProbeTimeout + o.Interval
+	return Bound(o.Interval, max(o.FastInterval, o.ProbeTimeout), o.ProbeTimeout, o.FailAfter) + o.Interval
+}
+
+// Bound is the detection part of the README's bound: interval +
+// (failAfter-1) x fast + 2 x probeTimeout, before the one API write.
+func Bound(interval, fast, probeTimeout time.Duration, failAfter int) time.Duration {
+	return interval + time.Duration(failAfter-1)*fast + 2*probeTimeout
 }
 
 func (s *Stage) alive() []string {
@@ -207,6 +216,34 @@ var outages = []Scenario{
 		},
 	},
 	{
+		Name: "primary-wrong-body",
+		About: "the primary answers 200 with a different body (a maintenance page): it fails its own check, a primary failure " +
+			"and never a parity failure: switch, with SWITCHYARD_PARITY_REQUIRED=true",
+		Configure: func(o *world.Options) { o.ParityKeys = []string{"img/logo.png"} },
+		Play: func(ctx context.Context, s *Stage) error {
+			mark := s.R.Mark()
+			var err error
+			s.Inject("primary origin answers 200 with a maintenance page instead of the canary", func() {
+				err = s.W.Primary.Put(ctx, world.CanaryKey, []byte("<html>down for maintenance</html>\n"))
+			})
+			if err != nil {
+				return fmt.Errorf("put the maintenance page on the primary: %w", err)
+			}
+			if err := s.ExpectFailover(ctx); err != nil {
+				for _, e := range s.R.Since(mark) {
+					if e.Kind == vantage.EventRefused {
+						return fmt.Errorf("%w; %s refused: %s", err, e.Vantage, e.Reason)
+					}
+				}
+				return err
+			}
+			if n := Count(s.R.Since(mark), Kind(vantage.EventParityFailed, "")); n > 0 {
+				return fmt.Errorf("%d vantage point(s) blamed the standby's parity for the primary's wrong body", n)
+			}
+			return nil
+		},
+	},
+	{
 		Name:  "partition-one",
 		About: "one vantage point is cut off from the primary: it suspects, asks its peers, and is refused; no switch",
 		Play: func(ctx context.Context, s *Stage) error {
@@ -259,61 +296,73 @@ var outages = []Scenario{
 		},
 	},
 	{
-		Name:  "flap",
-		About: "the primary goes down and up every few intervals (FAILBACK=auto): at most one switch per MIN_DWELL",
+		Name: "flap",
+		About: "FAILBACK=auto: outage, failover, recovery, failback after MIN_DWELL; the primary fails again at once: " +
+			"failover follows at once, and the next failback waits twice MIN_DWELL (the dwell= in the state TXT)",
 		Configure: func(o *world.Options) {
 			o.Failback = "auto"
-			o.MinDwell = 8 * o.Interval
+			// Long beside the failover bound, so that holding a failing
+			// primary for the dwell (the old damping) cannot pass for a
+			// prompt failover.
+			o.MinDwell = 20 * o.Interval
 		},
 		Play: func(ctx context.Context, s *Stage) error {
 			o := s.W.Options()
-			mark := s.R.Mark()
-			s.Inject("primary starts flapping", func() {})
-			// Down long enough to be confirmed, up too briefly to count as recovered.
-			down := time.Duration(o.FailAfter+2) * o.Interval
-			up := time.Duration(o.RecoverAfter-1) * o.Interval
-			deadline := time.Now().Add(3 * o.MinDwell)
-			for time.Now().Before(deadline) {
-				s.W.Primary.SetDown(true)
-				if err := wait(ctx, down); err != nil {
-					return err
+			failback := func(dwell time.Duration) error {
+				onStandby := time.Now()
+				s.Heal("primary origin recovers", func() { s.W.Primary.SetDown(false) })
+				within := dwell + time.Duration(o.RecoverAfter+3)*o.Interval + s.Bound()
+				if err := s.ExpectAnswer(ctx, world.PrimaryTarget, 3*within); err != nil {
+					return fmt.Errorf("no failback: %w", err)
 				}
-				s.W.Primary.SetDown(false)
-				if err := wait(ctx, up); err != nil {
-					return err
+				if dwelt := time.Since(onStandby); dwelt < dwell {
+					return fmt.Errorf("failed back after %s on the standby, less than the dwell %s", dwelt.Round(time.Millisecond), dwell)
 				}
+				return nil
 			}
-			s.Heal("primary stops flapping", func() { s.W.Primary.SetDown(false) })
-			var at []time.Time
-			for _, e := range s.R.Since(mark) {
-				if e.Kind == world.EventDNSChanged {
-					at = append(at, e.At)
-				}
+
+			s.Inject("primary origin returns 503 to everyone", func() { s.W.Primary.SetDown(true) })
+			if err := s.ExpectFailover(ctx); err != nil {
+				return err
 			}
-			for i := 1; i < len(at); i++ {
-				if gap := at[i].Sub(at[i-1]); gap < o.MinDwell {
-					return fmt.Errorf("two switches %s apart, less than MIN_DWELL %s", gap, o.MinDwell)
-				}
+			if err := s.expectDwell(0); err != nil {
+				return err
 			}
-			if len(at) == 0 {
-				return errors.New("the primary was down for several intervals at a time, yet nothing switched")
+			if err := failback(o.MinDwell); err != nil {
+				return err
 			}
-			return nil
+			s.W.Fault(world.EventNote, fmt.Sprintf("failed back after MIN_DWELL %s", o.MinDwell))
+
+			// Fails again right after the failback, well within its dwell.
+			s.Inject("primary origin fails again right after the failback", func() { s.W.Primary.SetDown(true) })
+			if err := s.ExpectAnswer(ctx, world.StandbyTarget, 3*s.Bound()); err != nil {
+				return fmt.Errorf("a primary failing right after an automatic failback was not failed over at once: %w", err)
+			}
+			if err := s.expectDwell(2 * o.MinDwell); err != nil {
+				return err
+			}
+			s.W.Fault(world.EventNote, fmt.Sprintf("failed over again in %s; the next failback waits %s", s.Elapsed[len(s.Elapsed)-1].Round(time.Millisecond), 2*o.MinDwell))
+			return failback(2 * o.MinDwell)
 		},
 	},
 }
 
-// wait is the flap scenario's metronome: the fault schedule itself is
-// defined in time.
-func wait(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
+// expectDwell checks the dwell= the state TXT carries (0: none, MIN_DWELL).
+func (s *Stage) expectDwell(want time.Duration) error {
+	for _, r := range s.W.CF.Records() {
+		if r.Type != "TXT" || r.Name != state.RecordName(world.Record) {
+			continue
+		}
+		st, err := state.Parse(r.Content)
+		if err != nil {
+			return fmt.Errorf("state TXT %q: %w", r.Content, err)
+		}
+		if st.Dwell != want && !(want == 0 && st.Dwell == s.W.Options().MinDwell) {
+			return fmt.Errorf("state TXT says dwell %s, want %s: %s", st.Dwell, want, r.Content)
+		}
 		return nil
 	}
+	return errors.New("no state TXT record")
 }
 
 // Find returns the scenario called name.

@@ -58,6 +58,7 @@ type Options struct {
 	Vantages     []string      // default DefaultVantages
 	Interval     time.Duration // probe interval; default 1s
 	ProbeTimeout time.Duration // default Interval*3/5
+	FastInterval time.Duration // re-checks on suspicion; default Interval/5 (SWITCHYARD_FAST_INTERVAL's own default)
 	FailAfter    int           // default 3
 	RecoverAfter int           // default 3
 	Failback     string        // manual (default) or auto
@@ -190,6 +191,9 @@ func withDefaults(o Options) Options {
 	if o.ProbeTimeout <= 0 {
 		o.ProbeTimeout = o.Interval * 3 / 5
 	}
+	if o.FastInterval <= 0 {
+		o.FastInterval = o.Interval / 5
+	}
 	if o.FailAfter <= 0 {
 		o.FailAfter = 3
 	}
@@ -291,6 +295,7 @@ func (w *World) configFor(id, canarySHA string) config.Config {
 		PeerTimeout:        w.opts.ProbeTimeout + i/5,
 		ClockSkew:          30 * time.Second,
 		Interval:           i,
+		FastInterval:       w.opts.FastInterval,
 		FailAfter:          w.opts.FailAfter,
 		RecoverAfter:       w.opts.RecoverAfter,
 		Failback:           w.opts.Failback,
