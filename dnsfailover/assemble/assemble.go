@@ -98,6 +98,10 @@ func Vantage(c config.Config, d Deps) (*vantage.Vantage, error) {
 		// would anyway; repeated failures back off to 16 intervals.
 		WriteBackoff: c.Interval,
 		FastInterval: c.EffectiveFastInterval(),
+		// Time for the first writer's batch and read-back to show: 2 s
+		// covers a Cloudflare batch and its read-back; a fifth of a short
+		// interval keeps a scaled-down world in proportion.
+		Settle: min(2*time.Second, c.Interval/5),
 		// Streaks count consecutive rounds; a gap of three intervals (a
 		// Lambda environment left idle between scheduled runs) starts afresh.
 		ForgetAfter: 3 * c.Interval,
