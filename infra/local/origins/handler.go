@@ -3,7 +3,10 @@ package origins
 import (
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -29,6 +32,10 @@ func (o *Origin) wrap(s3 http.Handler) http.Handler {
 		}
 		if o.down.Load() {
 			writeUnavailable(w, r, fmt.Sprintf("%016X", n))
+			return
+		}
+		if o.wrongBody.Load() && isObjectRead(r) {
+			writeWrongBody(w, r)
 			return
 		}
 		s3.ServeHTTP(w, r)
@@ -61,4 +68,28 @@ func writeUnavailable(w http.ResponseWriter, r *http.Request, requestID string) 
 	})
 	_, _ = w.Write([]byte(xml.Header))
 	_, _ = w.Write(body)
+}
+
+// WrongBody is what an origin set to SetWrongBody answers for every object:
+// a maintenance page with 200, as a misconfigured CDN or bucket policy
+// serves one.
+const WrongBody = "<html><body>Down for maintenance</body></html>\n"
+
+// isObjectRead: a path-style GET or HEAD of an object (/bucket/key), the
+// requests a wrong-body origin answers wrongly; bucket operations still work.
+func isObjectRead(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	_, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	return key != ""
+}
+
+func writeWrongBody(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html")
+	w.Header().Set("Content-Length", strconv.Itoa(len(WrongBody)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = io.WriteString(w, WrongBody)
+	}
 }

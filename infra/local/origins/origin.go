@@ -37,9 +37,10 @@ type Origin struct {
 	closed chan struct{} // closed by Close, ends pending delays at once
 	once   sync.Once
 
-	down     atomic.Bool
-	delay    atomic.Int64 // time.Duration
-	requests atomic.Uint64
+	down      atomic.Bool
+	wrongBody atomic.Bool
+	delay     atomic.Int64 // time.Duration
+	requests  atomic.Uint64
 }
 
 // Start serves the S3 API on 127.0.0.1 at a free port, with bucket holding
@@ -115,6 +116,12 @@ func (o *Origin) HTTPURL() string {
 // SetDown makes every request fail with 503 ServiceUnavailable (true) or be
 // served again (false).
 func (o *Origin) SetDown(down bool) { o.down.Store(down) }
+
+// SetWrongBody makes every object read answer 200 with the wrong bytes
+// (WrongBody, a maintenance page) instead of the object (true), or serves
+// the objects again (false). A check with an expected SHA-256 or substring
+// must see it as a failure.
+func (o *Origin) SetWrongBody(wrong bool) { o.wrongBody.Store(wrong) }
 
 // SetDelay delays every request by d before it is served (0: no delay).
 func (o *Origin) SetDelay(d time.Duration) { o.delay.Store(int64(d)) }

@@ -235,3 +235,19 @@ func TestStartRejectsBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestSetWrongBody: the SDK's GetObject gets 200 and the maintenance page
+// instead of the canary, and the origin serves the canary again once healed.
+func TestSetWrongBody(t *testing.T) {
+	o := startOrigin(t)
+	c := s3Client(o, "any")
+	o.SetWrongBody(true)
+	got, err := getObject(context.Background(), c)
+	if err != nil || string(got) != WrongBody {
+		t.Fatalf("GetObject = %q, %v; want the wrong body %q", got, err, WrongBody)
+	}
+	o.SetWrongBody(false)
+	if got, err := getObject(context.Background(), c); err != nil || string(got) != string(canary) {
+		t.Fatalf("after healing: %q, %v; want the canary", got, err)
+	}
+}

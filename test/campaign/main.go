@@ -1,0 +1,113 @@
+// Command campaign plays randomized, combined faults against switchyard's
+// local world and judges every trial against a ground truth computed from
+// the fault set alone (package truth) and an invariant checker run over the
+// zone after every DNS write (package invariant).
+//
+//	go run ./test/campaign -trials 200 -seed 1
+//
+// It prints every failing trial with its seed, its fault set and the one
+// command that replays it, then one table by fault class and a total line.
+// It exits 1 when any trial failed. See README.md beside this file.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sync"
+	"time"
+
+	"github.com/switchyard-dns/switchyard/infra/local/world"
+)
+
+func main() {
+	trials := flag.Int("trials", 100, "number of trials")
+	seed := flag.Uint64("seed", uint64(time.Now().UnixNano()), "seed of the first trial; trial i plays seed+i")
+	interval := flag.Duration("interval", 400*time.Millisecond, "probe interval of every world")
+	probeTimeout := flag.Duration("probe-timeout", 0, "probe timeout of every world (0: 7/10 of the interval; the latency budget is half of it, a peer's timeout one fifth of the interval more)")
+	failAfter := flag.Int("fail-after", 3, "SWITCHYARD_FAIL_AFTER of every world")
+	parallel := flag.Int("parallel", 2, "worlds played at once (each world is 7 servers and 5 probe loops)")
+	verbose := flag.Bool("v", false, "print every trial, not only the failing ones")
+	flag.Parse()
+	if *trials < 1 || *parallel < 1 || *interval <= 0 || *failAfter < 1 {
+		fmt.Fprintln(os.Stderr, "campaign: -trials, -parallel and -fail-after must be at least 1 and -interval positive")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if *probeTimeout == 0 {
+		*probeTimeout = *interval * 7 / 10
+	}
+	o := Options{Interval: *interval, ProbeTimeout: *probeTimeout, FailAfter: *failAfter, ProdInterval: 10 * time.Second, Log: slog.New(slog.DiscardHandler)}
+	results := Run(ctx, *seed, *trials, *parallel, o, os.Stdout, *verbose)
+	fmt.Println()
+	fmt.Printf("campaign: %d trials from seed %d, interval %s, probe timeout %s, FAIL_AFTER %d, %d vantage points %v, %d worlds at a time\n\n",
+		len(results), *seed, *interval, *probeTimeout, *failAfter, len(world.DefaultVantages), world.DefaultVantages, *parallel)
+	Table(os.Stdout, results)
+	if failed(results) > 0 {
+		os.Exit(1)
+	}
+}
+
+// Run plays n trials from seed, par at a time, and reports each failing
+// one (every one when verbose) to out as it ends.
+func Run(ctx context.Context, seed uint64, n, par int, o Options, out io.Writer, verbose bool) []Result {
+	results := make([]Result, n)
+	next := make(chan int)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range par {
+		wg.Go(func() {
+			for i := range next {
+				r := Play(ctx, Draw(seed+uint64(i), world.DefaultVantages), o)
+				results[i] = r
+				mu.Lock()
+				if r.Failed() || verbose {
+					Report(out, r)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+feed:
+	for i := range n {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			results = results[:i]
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	return results
+}
+
+// Report prints one trial: outcome, fault set, truth, and the replay command.
+func Report(out io.Writer, r Result) {
+	status := "ok  "
+	if r.Failed() {
+		status = "FAIL"
+	}
+	fmt.Fprintf(out, "%s seed %d: %s (truth: %s)\n", status, r.Spec.Seed, r.Spec, r.Verdict.Expect)
+	fmt.Fprintf(out, "     why: %s\n", r.Verdict.Why)
+	fmt.Fprintf(out, "     saw: %d automated move(s) %s; answer changed after %s (bound %s); operator: %s\n",
+		len(r.AutoMoves), movesString(r.AutoMoves), r.FaultToAnswer.Round(time.Millisecond), r.Bound.Round(time.Millisecond), orNone(r.Operator))
+	for _, p := range r.Problems() {
+		fmt.Fprintf(out, "     %s\n", p)
+	}
+	if r.Failed() {
+		fmt.Fprintf(out, "     replay: go run ./test/campaign -seed %d -trials 1 -v\n", r.Spec.Seed)
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
