@@ -32,9 +32,10 @@ func (b *contractBackend) Provider(t *testing.T) dns.Provider { return b.w.provi
 
 // FailingProvider's every batch is answered 500, as many times as it tries.
 func (b *contractBackend) FailingProvider(t *testing.T) dns.Provider {
-	p := b.w.provider(t, "A")
+	const retries = 2
+	p := b.w.provider(t, "A", func(o *Options) { o.MaxRetries = retries })
 	b.w.api.Inject(cloudflareapi.Fault{Kind: cloudflareapi.FaultStatus, Status: http.StatusInternalServerError,
-		Match: cloudflareapi.Batches, Times: p.maxRetries + 1})
+		Match: cloudflareapi.Batches, Times: retries + 1})
 	return p
 }
 

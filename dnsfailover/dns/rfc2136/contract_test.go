@@ -3,6 +3,7 @@ package rfc2136
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 
@@ -43,11 +44,10 @@ func TestContract(t *testing.T) {
 func (b *contractBackend) provider(t *testing.T, key nameserver.Key) *Provider {
 	t.Helper()
 	p, err := New(Options{Server: b.s.Addr, Zone: dnstest.Zone, KeyName: key.Name, Algorithm: key.Algorithm,
-		Secret: key.Secret, Record: dnstest.Record, Type: "A", TTL: 60})
+		Secret: key.Secret, Record: dnstest.Record, Type: "A", TTL: 60, Backoff: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.backoff = 0
 	return p
 }
 

@@ -41,8 +41,9 @@ func (b *contractBackend) Provider(t *testing.T) dns.Provider {
 // FailingProvider's every change batch is answered 503, as many times as
 // it tries.
 func (b *contractBackend) FailingProvider(t *testing.T) dns.Provider {
-	p := newProvider(t, b.url, b.api.ZoneID(), "A")
-	b.api.FailNext(route53api.Fault{Status: 503, Code: "ServiceUnavailable", Count: p.maxRetries + 1, Changes: true})
+	const retries = 2
+	p := newProvider(t, b.url, b.api.ZoneID(), "A", func(o *Options) { o.MaxRetries = retries })
+	b.api.FailNext(route53api.Fault{Status: 503, Code: "ServiceUnavailable", Count: retries + 1, Changes: true})
 	return p
 }
 

@@ -25,10 +25,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	r53 "github.com/aws/aws-sdk-go-v2/service/route53"
-	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
-	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 )
 
 // Defaults of Options.
@@ -67,7 +65,12 @@ type Options struct {
 	// already shows it.
 	SyncTimeout time.Duration
 	SyncPoll    time.Duration // between GetChange calls (0: DefaultSyncPoll)
-	Log         *slog.Logger  // default: discard
+	// Backoff is the first wait between attempts (0: dns.DefaultBackoff);
+	// it doubles per attempt.
+	Backoff time.Duration
+	Log     *slog.Logger // default: discard
+
+	sleep func(context.Context, time.Duration) error // tests: waits between attempts and polls
 }
 
 // api is the subset of Route 53 that switchyard uses; *r53.Client
@@ -80,26 +83,11 @@ type api interface {
 
 var _ api = (*r53.Client)(nil)
 
-// Provider implements dns.Provider for Route 53.
+// Provider is the dns.Provider for Route 53: the shared dns.Registry over
+// this package's zone.
 type Provider struct {
-	api            api
-	zoneID         string
-	record         string // fully qualified, lower case, as Route 53 returns names
-	txtName        string
-	name           string // without the final dot, as snapshots show it
-	typ            types.RRType
-	ttl            int64
-	maxRetries     int
-	requestTimeout time.Duration
-	syncTimeout    time.Duration
-	syncPoll       time.Duration
-	log            *slog.Logger
-
-	backoff time.Duration
-	sleep   func(ctx context.Context, d time.Duration) error
-	// beforeChange, when set, runs between the read and the change batch
-	// of a write; tests use it to move the record under a writer.
-	beforeChange func()
+	*dns.Registry
+	zone *zone
 }
 
 var _ dns.Provider = (*Provider)(nil)
@@ -151,22 +139,36 @@ func New(o Options) (*Provider, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Provider{
+	sleep := o.sleep
+	if sleep == nil {
+		sleep = sleepCtx
+	}
+	retry := dns.Retry{Max: max(o.MaxRetries, 0), Base: o.Backoff, Sleep: sleep, Log: log}
+	z := &zone{
 		api:            client,
 		zoneID:         o.HostedZoneID,
 		record:         o.Record + ".",
-		txtName:        state.RecordName(o.Record) + ".",
-		name:           o.Record,
-		typ:            types.RRType(o.Type),
-		ttl:            int64(o.TTL),
-		maxRetries:     max(o.MaxRetries, 0),
 		requestTimeout: o.RequestTimeout,
 		syncTimeout:    o.SyncTimeout,
 		syncPoll:       o.SyncPoll,
+		retry:          retry,
+		sleep:          sleep,
 		log:            log.With(slog.String("record", o.Record)),
-		backoff:        baseBackoff,
-		sleep:          sleepCtx,
-	}, nil
+	}
+	return &Provider{zone: z, Registry: dns.NewRegistry(z, dns.Options{
+		Provider: "route53", Record: o.Record, Type: o.Type, TTL: o.TTL, Retry: retry, Log: log,
+	})}, nil
+}
+
+// Write is the Registry's, and says in the snapshot whether Route 53 still
+// reported the change PENDING when the wait for INSYNC ended.
+func (p *Provider) Write(ctx context.Context, c dns.Change) (dns.Snapshot, error) {
+	p.zone.setPending(false)
+	s, err := p.Registry.Write(ctx, c)
+	if err == nil {
+		s.Pending = p.zone.lastPending()
+	}
+	return s, err
 }
 
 func (o Options) validate() error {
@@ -192,89 +194,4 @@ func (o Options) validate() error {
 		errs = append(errs, fmt.Errorf("option RequestTimeout %s: expected a positive duration", o.RequestTimeout))
 	}
 	return errors.Join(errs...)
-}
-
-// current is what a read found: the snapshot and both record sets exactly
-// as Route 53 holds them, which a write's DELETEs repeat.
-type current struct {
-	snap     dns.Snapshot
-	target   types.ResourceRecordSet
-	txt      *types.ResourceRecordSet // nil when the state TXT does not exist
-	badState *dns.BadStateError
-}
-
-// Read returns the record and its state from the API.
-func (p *Provider) Read(ctx context.Context) (dns.Snapshot, error) {
-	cur, err := p.read(ctx)
-	if err != nil {
-		return dns.Snapshot{}, fmt.Errorf("route53: read %s: %w", p.name, err)
-	}
-	if cur.badState != nil {
-		return cur.snap, fmt.Errorf("route53: read %s: %w", p.name, cur.badState)
-	}
-	return cur.snap, nil
-}
-
-func (p *Provider) read(ctx context.Context) (current, error) {
-	target, err := p.list(ctx, p.record, p.typ)
-	if err != nil {
-		return current{}, err
-	}
-	if target == nil {
-		return current{}, fmt.Errorf("no %s record named %s in hosted zone %s: %w", p.typ, p.name, p.zoneID, dns.ErrPermanent)
-	}
-	if target.AliasTarget != nil || len(target.ResourceRecords) != 1 || target.SetIdentifier != nil {
-		return current{}, fmt.Errorf("the %s record set %s is not one plain record (alias, routing policy or %d values): switchyard switches a simple record: %w",
-			p.typ, p.name, len(target.ResourceRecords), dns.ErrPermanent)
-	}
-	cur := current{target: *target, snap: dns.Snapshot{Name: p.name, Type: string(p.typ),
-		Content: strings.TrimSuffix(aws.ToString(target.ResourceRecords[0].Value), "."), TTL: int(aws.ToInt64(target.TTL))}}
-	txt, err := p.list(ctx, p.txtName, types.RRTypeTxt)
-	if err != nil {
-		return current{}, err
-	}
-	if txt == nil {
-		return cur, nil
-	}
-	cur.txt = txt
-	// One record set may hold several TXT values only if made by hand:
-	// the highest generation is current; a write replaces them all.
-	var badErr error
-	for _, rr := range txt.ResourceRecords {
-		st, err := state.Parse(decodeTXT(aws.ToString(rr.Value)))
-		if err != nil {
-			badErr = err
-			continue
-		}
-		if !cur.snap.HasState || st.Gen > cur.snap.State.Gen {
-			cur.snap.State, cur.snap.HasState = st, true
-		}
-	}
-	if !cur.snap.HasState && badErr != nil {
-		cur.badState = &dns.BadStateError{Name: strings.TrimSuffix(p.txtName, "."), ID: "TXT", Err: badErr}
-	}
-	return cur, nil
-}
-
-// list returns the record set name/typ, or nil when there is none. Route
-// 53 lists from the given name and type on; the first set is ours only if
-// it has exactly that name and type.
-func (p *Provider) list(ctx context.Context, name string, typ types.RRType) (*types.ResourceRecordSet, error) {
-	var found *types.ResourceRecordSet
-	err := p.retry(ctx, "list "+string(typ)+" "+strings.TrimSuffix(name, "."), func(ctx context.Context) error {
-		out, err := p.api.ListResourceRecordSets(ctx, &r53.ListResourceRecordSetsInput{
-			HostedZoneId: aws.String(p.zoneID), StartRecordName: aws.String(name), StartRecordType: typ, MaxItems: aws.Int32(1),
-		})
-		if err != nil {
-			return err
-		}
-		found = nil
-		for _, rs := range out.ResourceRecordSets {
-			if strings.EqualFold(aws.ToString(rs.Name), name) && rs.Type == typ {
-				found = &rs
-			}
-		}
-		return nil
-	})
-	return found, err
 }

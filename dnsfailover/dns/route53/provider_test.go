@@ -27,7 +27,8 @@ const (
 func newProvider(t *testing.T, url, zoneID, typ string, edit ...func(*Options)) *Provider {
 	t.Helper()
 	o := Options{HostedZoneID: zoneID, Record: "assets.example.com", Type: typ, TTL: 60, Endpoint: url,
-		Credentials: credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""), SyncPoll: time.Millisecond}
+		Credentials: credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""), SyncPoll: time.Millisecond,
+		Backoff: time.Millisecond}
 	for _, e := range edit {
 		e(&o)
 	}
@@ -35,7 +36,6 @@ func newProvider(t *testing.T, url, zoneID, typ string, edit ...func(*Options)) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.backoff = 0
 	return p
 }
 
@@ -59,13 +59,14 @@ func TestWriteIsOneBatchAndWaitsForInSync(t *testing.T) {
 	clock := time.Date(2026, 11, 25, 17, 0, 0, 0, time.UTC)
 	now := func() time.Time { return clock }
 	api, url := world(t, route53api.Options{SyncDelay: 30 * time.Second, Now: now})
-	p := newProvider(t, url, api.ZoneID(), "CNAME")
 	polls := 0
-	p.sleep = func(context.Context, time.Duration) error {
-		polls++
-		clock = clock.Add(10 * time.Second) // the change is INSYNC on the third GetChange
-		return nil
-	}
+	p := newProvider(t, url, api.ZoneID(), "CNAME", func(o *Options) {
+		o.sleep = func(context.Context, time.Duration) error {
+			polls++
+			clock = clock.Add(10 * time.Second) // the change is INSYNC on the fourth GetChange
+			return nil
+		}
+	})
 	c := dns.Change{Target: standby, State: standbyAt(1)}
 	back, err := p.Write(context.Background(), c)
 	if err != nil {
@@ -104,15 +105,24 @@ func TestStaleBatchIsRefusedWhole(t *testing.T) {
 	slow, fast := newProvider(t, url, api.ZoneID(), "CNAME"), newProvider(t, url, api.ZoneID(), "CNAME")
 	won := dns.Change{Target: standby, State: standbyAt(1)}
 	won.State.By = "aws:us-east-1"
-	slow.beforeChange = func() {
-		slow.beforeChange = nil
+	slow.zone.beforeApply = func() {
+		slow.zone.beforeApply = nil
 		if _, err := fast.Write(context.Background(), won); err != nil {
 			t.Errorf("the other writer: %v", err)
 		}
 	}
 	_, err := slow.Write(context.Background(), dns.Change{Target: standby, State: standbyAt(1)})
-	if !errors.Is(err, dns.ErrStale) || !strings.Contains(err.Error(), "already exists") {
-		t.Fatalf("err = %v; want ErrStale from InvalidChangeBatch", err)
+	if !errors.Is(err, dns.ErrStale) {
+		t.Fatalf("err = %v; want ErrStale", err)
+	}
+	refused := 0
+	for _, c := range api.Calls() {
+		if c.Code == "InvalidChangeBatch" {
+			refused++
+		}
+	}
+	if refused != 1 {
+		t.Fatalf("%d change batches refused with InvalidChangeBatch, want the stale one", refused)
 	}
 	got, _ := fast.Read(context.Background())
 	if !got.Holds(won) || got.State.By != "aws:us-east-1" {
@@ -148,7 +158,7 @@ func TestPermanentErrors(t *testing.T) {
 		{"wrong access key", newProvider(t, url, api.ZoneID(), "CNAME", func(o *Options) {
 			o.Credentials = credentials.NewStaticCredentialsProvider("AKIDOTHER", secretKey, "")
 		}), "InvalidClientTokenId"},
-		{"no such record", newProvider(t, url, api.ZoneID(), "A"), "no A record named assets.example.com"},
+		{"no such record", newProvider(t, url, api.ZoneID(), "A"), "found 0 A records named assets.example.com"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
