@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 )
 
 // tsigAlgorithms are the TSIG algorithms BIND, Knot and miekg/dns share
@@ -67,7 +69,7 @@ func (c Config) checkRoute53(k *checker) {
 		k.add("SWITCHYARD_ROUTE53_HOSTED_ZONE_ID", "%q: want the hosted zone id shown in the Route 53 console, e.g. Z0123456789ABCDEFGHIJ", c.Route53HostedZoneID)
 	}
 	if c.Route53EndpointURL != "" {
-		if err := checkBaseURL(c.Route53EndpointURL); err != nil {
+		if err := probe.CheckBaseURL(c.Route53EndpointURL); err != nil {
 			k.add("SWITCHYARD_ROUTE53_ENDPOINT_URL", "%v", err)
 		}
 	}
