@@ -50,6 +50,10 @@ const usage = `usage: probe serve|once
           and run a probe round every SWITCHYARD_INTERVAL
   once    check the primary and the standby once, print the observation as JSON
 
+Started by the AWS Lambda runtime (AWS_LAMBDA_RUNTIME_API set) or by the Azure
+Functions host as a custom handler (FUNCTIONS_CUSTOMHANDLER_PORT set), it runs
+as that platform's form instead (infra/aws, infra/azure).
+
 Exit status: 0 ok, 1 the check failed (once) or the server stopped with an error,
 2 bad usage or configuration.
 
