@@ -74,7 +74,7 @@ func runAzure(stderr io.Writer) int {
 	log.Info("custom handler ready", "addr", ln.Addr().String(), "vantage", cfg.Vantage,
 		"interval", cfg.Interval.String(), "peers", len(cfg.Peers))
 	// A round waits for one check, the peers' votes and a DNS write.
-	if err := serveHTTP(ctx, ln, azureform.Handler(fns, h), cfg.ProbeTimeout+cfg.PeerTimeout+roundMargin+10*time.Second); err != nil {
+	if err := serveHTTP(ctx, ln, azureform.Handler(fns, h), cfg.ProbeTimeout+cfg.PeerTimeout+roundMargin(cfg.Interval)+10*time.Second); err != nil {
 		log.Error("serve", "error", err.Error())
 		return 1
 	}

@@ -38,7 +38,16 @@ const (
 // vantage point with its secrets given as references.
 func setup(t testing.TB, timeout time.Duration) (*world.World, *rie.Emulator, config.Config) {
 	t.Helper()
-	bootstrap := rie.Build(t, "./functions/probe", "")
+	w, c, env := prepare(t, timeout, nil)
+	return w, rie.Start(t, rie.Build(t, "./functions/probe", ""), env), c
+}
+
+// prepare starts what setup starts but the emulator, with mod applied to
+// the Lambda vantage point's configuration, and returns the function's
+// environment.
+func prepare(t testing.TB, timeout time.Duration, mod func(*config.Config)) (*world.World, config.Config, map[string]string) {
+	t.Helper()
+	rie.Build(t, "./functions/probe", "")
 	rie.Find(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -58,6 +67,9 @@ func setup(t testing.TB, timeout time.Duration) (*world.World, *rie.Emulator, co
 		c.Peers = append(c.Peers, config.Peer{ID: n.ID, URL: n.URL})
 	}
 	c.FailAfter = 2
+	if mod != nil {
+		mod(&c)
+	}
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -73,8 +85,7 @@ func setup(t testing.TB, timeout time.Duration) (*world.World, *rie.Emulator, co
 	} {
 		env[k] = v
 	}
-	em := rie.Start(t, bootstrap, env)
-	return w, em, c
+	return w, c, env
 }
 
 func golden(t testing.TB, name string) []byte {
