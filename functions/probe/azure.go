@@ -55,7 +55,7 @@ func runAzure(stderr io.Writer) int {
 		log.Error("assemble", "error", err.Error())
 		return 2
 	}
-	h, err := v.Handler(vantage.HandlerOptions{Secrets: cfg.PeerSecrets(), Skew: cfg.ClockSkew, Log: log})
+	h, err := assemble.Handler(v, cfg, log)
 	if err != nil {
 		log.Error("handler", "error", err.Error())
 		return 2

@@ -72,7 +72,7 @@ func runLambda(stdout, stderr io.Writer) int {
 		log.Error("assemble", "error", err)
 		return 2
 	}
-	h, err := v.Handler(vantage.HandlerOptions{Secrets: cfg.PeerSecrets(), Skew: cfg.ClockSkew, Log: log})
+	h, err := assemble.Handler(v, cfg, log)
 	if err != nil {
 		log.Error("handler", "error", err)
 		return 2

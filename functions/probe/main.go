@@ -105,7 +105,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func serve(ctx context.Context, v *vantage.Vantage, cfg config.Config, log *slog.Logger) error {
-	h, err := v.Handler(vantage.HandlerOptions{Secrets: cfg.PeerSecrets(), Skew: cfg.ClockSkew, Log: log})
+	h, err := assemble.Handler(v, cfg, log)
 	if err != nil {
 		return err
 	}

@@ -236,9 +236,7 @@ func (w *World) startNodes(ctx context.Context, canary []byte) error {
 			return fmt.Errorf("vantage %s: %w", n.ID, err)
 		}
 		n.Vantage = v
-		h, err := v.Handler(vantage.HandlerOptions{
-			Secrets: [][]byte{[]byte(w.secret)}, Skew: n.Config.ClockSkew, Log: w.opts.Log,
-		})
+		h, err := assemble.Handler(v, n.Config, w.opts.Log)
 		if err != nil {
 			return fmt.Errorf("vantage %s: %w", n.ID, err)
 		}
