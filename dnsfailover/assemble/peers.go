@@ -59,6 +59,6 @@ func Manual(c config.Config, d Deps) (*manual.Manual, error) {
 		DNS: provider, Primary: primary, Standby: standby,
 		PrimaryTarget: c.PrimaryTarget, StandbyTarget: c.StandbyTarget,
 		Peers: Peers(c), Self: c.Vantage, Failback: c.Failback, MinDwell: c.MinDwell,
-		PeerTimeout: c.PeerTimeout, Log: d.Log,
+		Topology: c.TopologyIfConfigured(), PeerTimeout: c.PeerTimeout, Log: d.Log,
 	}), nil
 }

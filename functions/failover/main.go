@@ -39,6 +39,9 @@ func main() {
 		log.Error("failover: configuration", "error", err.Error())
 		os.Exit(2)
 	}
+	if t := m.Topology(); t != nil {
+		t.Log(log) // once per cold start, as the probe does
+	}
 	lambda.Start(withDrill(m, log, os.Stdout))
 }
 
