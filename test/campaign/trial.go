@@ -27,7 +27,7 @@ import (
 
 // Options shape every trial of a campaign.
 type Options struct {
-	Interval  time.Duration // probe interval
+	Interval time.Duration // probe interval
 	// ProbeTimeout is every check's timeout (the latency budget is half
 	// of it); 0: the world's default, 3/5 of Interval.
 	ProbeTimeout time.Duration
