@@ -92,6 +92,8 @@ func (r *run) move(ctx context.Context, p dns.Provider, cur state.State, side st
 		switch {
 		case errors.Is(err, dns.ErrStale):
 			return Fail, "", "another writer moved the drill record meanwhile (is another drill running?): " + err.Error()
+		case errors.Is(err, dns.ErrSuperseded):
+			return Fail, "", "the write committed, then another writer moved the drill record (is another drill running?): " + err.Error()
 		case err != nil:
 			return Fail, "", "the DNS API refused or failed the write: " + err.Error()
 		}

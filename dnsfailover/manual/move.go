@@ -2,6 +2,7 @@ package manual
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -125,6 +126,12 @@ func (m *Manual) write(ctx context.Context, o MoveOptions, res Result, c dns.Cha
 		}
 	}
 	after, err := m.o.DNS.Write(ctx, c)
+	if errors.Is(err, dns.ErrSuperseded) {
+		res.After = m.view(after.Content, after.HasState, after.State)
+		res.Changed = true
+		res.Note = fmt.Sprintf("%s; a newer write has since replaced it (gen %d by %s)", note, after.State.Gen, after.State.By)
+		return m.done(res.Action, o, res, nil)
+	}
 	if err != nil {
 		// A write can commit and still fail (its answer lost, a timeout,
 		// Ctrl-C): never report "unchanged" without looking.

@@ -192,7 +192,15 @@ func TestWriteCommittedThoughTheCallerGaveUp(t *testing.T) {
 	h := newHarness(t, harnessOptions{state: initialState})
 	c, cancel := context.WithCancel(ctx(t))
 	defer cancel()
-	h.cf.OnChange(func([]cloudflareapi.Record) { cancel() })
+	h.cf.OnChange(func(rs []cloudflareapi.Record) {
+		// The change that moves the record (the generation claim is
+		// created before it).
+		for _, r := range rs {
+			if r.Name == record && r.Content == standby {
+				cancel()
+			}
+		}
+	})
 	res, err := h.m.Move(c, state.Standby, manual.MoveOptions{By: "alice"})
 	if err != nil || !res.Changed || res.After.Target != standby {
 		t.Fatalf("Move = %+v, %v; want the committed change reported", res, err)

@@ -263,12 +263,20 @@ func (v *Vantage) switchTo(ctx context.Context, r *Round, snap dns.Snapshot, st 
 		return
 	}
 	after, err := v.o.DNS.Write(ctx, dns.Change{Target: target, State: next})
-	if err == nil || errors.Is(err, dns.ErrStale) {
+	if err == nil || errors.Is(err, dns.ErrStale) || errors.Is(err, dns.ErrSuperseded) {
 		v.backoff.succeeded()
 	}
 	if errors.Is(err, dns.ErrStale) {
-		v.o.Log.Info("another vantage point wrote first; giving up this switch", "error", err)
+		v.o.Log.Info("another writer moved the state on first; giving up this switch", "error", err)
 		v.emit(Event{Kind: EventStale, To: d.To, Reason: err.Error()})
+		return
+	}
+	if errors.Is(err, dns.ErrSuperseded) {
+		// This switch happened; a newer one followed before the read-back.
+		r.Record, r.Active, r.Switched = &after, after.State.Active, true
+		v.o.Log.Warn("switched; a newer write has since replaced it", "record", after.Name, "from", snap.Content, "to", target,
+			"generation", next.Gen, "now", after.Content, "now_generation", after.State.Gen, "reason", d.Reason)
+		v.emit(Event{Kind: EventSwitched, To: d.To, Target: target, Generation: next.Gen, Reason: d.Reason})
 		return
 	}
 	if err != nil {

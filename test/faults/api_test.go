@@ -15,9 +15,10 @@ import (
 )
 
 // maxRequestsPerWrite bounds one Write: up to 1+DefaultMaxRetries attempts,
-// each three lists (record, claim, state) and a batch, and the three lists
-// of the read-back.
-const maxRequestsPerWrite = (1+cloudflare.DefaultMaxRetries)*4 + 3
+// each one list (record, claim and state in one call) and a batch; the
+// generation claim's creation and the list before it, on a zone without
+// one; and the list of the read-back.
+const maxRequestsPerWrite = (1+cloudflare.DefaultMaxRetries)*2 + 2 + 1
 
 // TestAPIFaults injects each DNS API fault into a decider's write and
 // checks that the write either lands whole or not at all, is retried

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strings"
 
 	cfdns "github.com/cloudflare/cloudflare-go/v6/dns"
 	"github.com/cloudflare/cloudflare-go/v6/option"
@@ -14,12 +15,13 @@ import (
 )
 
 // recordsAPI is the subset of the Cloudflare API that switchyard uses (as
-// external-dns does): list records, and change several in one batch.
-// *cfdns.RecordService implements it; only the dns and option packages of
-// cloudflare-go are linked, not its root package, which pulls in every
-// Cloudflare service.
+// external-dns does): list records, create one, and change several in one
+// batch. *cfdns.RecordService implements it; only the dns and option
+// packages of cloudflare-go are linked, not its root package, which pulls in
+// every Cloudflare service.
 type recordsAPI interface {
 	List(ctx context.Context, params cfdns.RecordListParams, opts ...option.RequestOption) (*pagination.V4PagePaginationArray[cfdns.RecordResponse], error)
+	New(ctx context.Context, params cfdns.RecordNewParams, opts ...option.RequestOption) (*cfdns.RecordResponse, error)
 	Batch(ctx context.Context, params cfdns.RecordBatchParams, opts ...option.RequestOption) (*cfdns.RecordBatchResponse, error)
 }
 
@@ -34,17 +36,22 @@ func set[F, T any](dst *F, v T) {
 	f.FieldByName("Present").SetBool(true)
 }
 
-// listParams asks for the records named name (exactly) of type typ.
-func listParams(zoneID, name, typ string) cfdns.RecordListParams {
+// perPage is the page size of the one list call a read makes. Cloudflare
+// allows up to 5,000,000; a read must fit one page to be one snapshot.
+const perPage = 5000
+
+// listParams asks, in one call, for every record whose name ends in name:
+// the record itself, `_switchyard.<name>` and `_switchyard-claim.<name>`
+// (and any sub-name, which the registry ignores). One call is one database
+// read: the record and its TXT records can never straddle a switch, as
+// three calls could.
+func listParams(zoneID, name string) cfdns.RecordListParams {
 	var p cfdns.RecordListParams
 	set(&p.ZoneID, zoneID)
 	var n cfdns.RecordListParamsName
-	set(&n.Exact, name)
+	set(&n.Endswith, name)
 	set(&p.Name, n)
-	set(&p.Type, cfdns.RecordListParamsType(typ))
-	// Exactly one record is expected; a page of 50 is plenty to see that
-	// there are several.
-	set(&p.PerPage, 50.0)
+	set(&p.PerPage, float64(perPage))
 	return p
 }
 
@@ -80,17 +87,34 @@ func patchTXT(id, content string, ttl int) cfdns.BatchPatchUnionParam {
 	return p
 }
 
-// stateComment marks the state record for whoever looks at the zone.
-const stateComment = "switchyard failover state; written by switchyard, do not edit"
+func postTXT(name, content string, ttl int, comment string) cfdns.RecordBatchParamsPostUnion {
+	return txtParam(name, content, ttl, comment)
+}
 
-func postTXT(name, content string, ttl int) cfdns.RecordBatchParamsPostUnion {
+// txtParam is a new TXT record with the given text, quoted as Cloudflare
+// documents TXT content.
+func txtParam(name, content string, ttl int, comment string) cfdns.TXTRecordParam {
 	var p cfdns.TXTRecordParam
 	set(&p.Name, name)
 	set(&p.Type, cfdns.TXTRecordTypeTXT)
-	set(&p.Content, content)
+	set(&p.Content, QuoteTXT(content))
 	set(&p.TTL, cfdns.TTL(ttl))
-	set(&p.Comment, stateComment)
+	if comment != "" {
+		set(&p.Comment, comment)
+	}
 	return p
+}
+
+func deleteRecord(id string) cfdns.RecordBatchParamsDelete {
+	var d cfdns.RecordBatchParamsDelete
+	set(&d.ID, id)
+	return d
+}
+
+// QuoteTXT writes s as one quoted DNS character-string, the form Cloudflare
+// documents for TXT content; state.Parse reads it back.
+func QuoteTXT(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
 
 // maxEnvelope bounds how much of a successful answer checkSuccess reads.

@@ -42,8 +42,8 @@ func (d errorDetail) String() string {
 type apiError struct {
 	Status       int
 	Errors       []errorDetail
-	RetryAfter   time.Duration
-	HasRetry     bool // a Retry-After header was sent
+	retryAfter   time.Duration
+	hasRetry     bool // a Retry-After header was sent
 	unsuccessful bool // a 2xx answer with "success": false
 }
 
@@ -68,20 +68,24 @@ func (e *apiError) transient() bool {
 	return !e.unsuccessful && (e.Status == http.StatusTooManyRequests || e.Status >= 500)
 }
 
-// Unwrap makes every other failure a dns.ErrPermanent: a bad token, an
-// unknown zone or record, an invalid request will not mend by retrying.
+// Unwrap makes rate limiting and server errors dns.ErrTransient, and every
+// other failure dns.ErrPermanent: a bad token, an unknown zone or record, an
+// invalid request will not mend by retrying.
 func (e *apiError) Unwrap() error {
 	if e.transient() {
-		return nil
+		return dns.ErrTransient
 	}
 	return dns.ErrPermanent
 }
 
+// RetryAfter is the wait the API asked for, if it did.
+func (e *apiError) RetryAfter() (time.Duration, bool) { return e.retryAfter, e.hasRetry }
+
 // netError is a request that got no answer (refused, reset, timed out).
 type netError struct{ err error }
 
-func (e *netError) Error() string { return e.err.Error() }
-func (e *netError) Unwrap() error { return e.err }
+func (e *netError) Error() string   { return e.err.Error() }
+func (e *netError) Unwrap() []error { return []error{e.err, dns.ErrTransient} }
 
 // classify turns what cloudflare-go returned into an *apiError, a *netError
 // or the error itself (the caller's context ending, or anything unforeseen,
@@ -108,7 +112,7 @@ func classify(parent context.Context, err error) error {
 			e.Errors = env.Errors
 		}
 		if cf.Response != nil {
-			e.RetryAfter, e.HasRetry = parseRetryAfter(cf.Response.Header, time.Now())
+			e.retryAfter, e.hasRetry = parseRetryAfter(cf.Response.Header, time.Now())
 		}
 		return e
 	}

@@ -1,7 +1,9 @@
-// Package cloudflare is the Cloudflare DNS provider: it reads and switches
-// one record and its `_switchyard.<record>` state TXT through the Cloudflare
-// v4 API, writing both in one batch request, which Cloudflare runs as a
-// single database transaction.
+// Package cloudflare is the Cloudflare DNS provider: the dns.Zone that reads
+// the switched record and its TXT records in one list call of the
+// Cloudflare v4 API and writes a plan in one batch request, which Cloudflare
+// runs as a single database transaction. The batch has no precondition, so
+// the provider asks dns.Registry for generation claims (see dns.Zone); every
+// other rule lives in the registry.
 package cloudflare
 
 import (
@@ -18,7 +20,6 @@ import (
 	"github.com/cloudflare/cloudflare-go/v6/option"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
-	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 )
 
 // DefaultAPIURL is Cloudflare's v4 API.
@@ -48,22 +49,18 @@ type Options struct {
 	MaxRetries int
 	// RequestTimeout bounds each attempt (0: DefaultRequestTimeout).
 	RequestTimeout time.Duration
-	Log            *slog.Logger // default: discard
+	// Backoff is the first wait between attempts when the API sends no
+	// Retry-After (0: dns.DefaultBackoff); it doubles per attempt.
+	Backoff time.Duration
+	Log     *slog.Logger // default: discard
+
+	sleep func(context.Context, time.Duration) error // tests: waits between attempts
 }
 
-// Provider implements dns.Provider for Cloudflare.
+// Provider is the dns.Provider for Cloudflare: the shared dns.Registry over
+// this package's zone.
 type Provider struct {
-	api        recordsAPI
-	zoneID     string
-	record     string
-	txtName    string
-	typ        string
-	ttl        int
-	maxRetries int
-	log        *slog.Logger
-
-	backoff time.Duration                                    // base of the retry backoff
-	sleep   func(ctx context.Context, d time.Duration) error // waits between attempts
+	*dns.Registry
 }
 
 var _ dns.Provider = (*Provider)(nil)
@@ -96,28 +93,23 @@ func New(o Options) (*Provider, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	log = log.With(slog.String("provider", "cloudflare"), slog.String("record", o.Record))
 	api := cfdns.NewRecordService(
 		option.WithBaseURL(o.APIURL),
 		option.WithAPIToken(o.Token),
 		option.WithHTTPClient(client),
 		// cloudflare-go retries 10 times with up to 30s between attempts,
-		// and would replay a batch blindly; we retry ourselves (call, Write).
+		// and would replay a batch blindly; the registry and Load retry.
 		option.WithMaxRetries(0),
 		option.WithRequestTimeout(o.RequestTimeout),
 		option.WithMiddleware(checkSuccess),
 	)
-	return &Provider{
-		api:        api,
-		zoneID:     o.ZoneID,
-		record:     o.Record,
-		txtName:    state.RecordName(o.Record),
-		typ:        o.Type,
-		ttl:        o.TTL,
-		maxRetries: max(o.MaxRetries, 0),
-		log:        log.With(slog.String("record", o.Record)),
-		backoff:    baseBackoff,
-		sleep:      sleepCtx,
-	}, nil
+	retry := dns.Retry{Max: max(o.MaxRetries, 0), Base: o.Backoff, Sleep: o.sleep, Log: log}
+	z := &zone{api: api, zoneID: o.ZoneID, record: o.Record, retry: retry}
+	return &Provider{Registry: dns.NewRegistry(z, dns.Options{
+		Provider: "cloudflare", Record: o.Record, Type: o.Type, TTL: o.TTL,
+		Claims: true, Retry: retry, Log: log,
+	})}, nil
 }
 
 func (o Options) validate() error {
@@ -147,133 +139,4 @@ func (o Options) validate() error {
 		errs = append(errs, fmt.Errorf("option RequestTimeout %s: expected a positive duration", o.RequestTimeout))
 	}
 	return errors.Join(errs...)
-}
-
-// current is what a read found, with the ids a write needs.
-type current struct {
-	snap     dns.Snapshot
-	targetID string
-	txtID    string // "" when the TXT does not exist yet
-	claimID  string // the current generation claim; "" before the first switch
-	claimGen uint64
-	badState *dns.BadStateError // the state TXT exists but none parses
-}
-
-// Read returns the record and its state from the API.
-func (p *Provider) Read(ctx context.Context) (dns.Snapshot, error) {
-	cur, err := p.read(ctx)
-	if err != nil {
-		return dns.Snapshot{}, fmt.Errorf("cloudflare: read %s: %w", p.record, err)
-	}
-	if cur.badState != nil {
-		// The record itself was read: return it with the error, so that
-		// an operator's status shows where it points.
-		return cur.snap, fmt.Errorf("cloudflare: read %s: %w", p.record, cur.badState)
-	}
-	return cur.snap, nil
-}
-
-func (p *Provider) read(ctx context.Context) (current, error) {
-	targets, err := p.list(ctx, p.record, p.typ)
-	if err != nil {
-		return current{}, err
-	}
-	if len(targets) != 1 {
-		return current{}, fmt.Errorf("found %d %s records named %s in the zone, expected exactly one: %w",
-			len(targets), p.typ, p.record, dns.ErrPermanent)
-	}
-	cur := current{
-		snap:     dns.Snapshot{Name: p.record, Type: p.typ, Content: targets[0].content, TTL: targets[0].ttl},
-		targetID: targets[0].id,
-	}
-	if err := p.readClaim(ctx, &cur); err != nil {
-		return current{}, err
-	}
-	txts, err := p.list(ctx, p.txtName, "TXT")
-	if err != nil {
-		return current{}, err
-	}
-	if len(txts) == 0 {
-		cur.raiseToClaim(p)
-		return cur, nil
-	}
-	// Two writers making the first switch at once can each create the TXT
-	// (Cloudflare has no conditional create, and we never delete). Rather
-	// than wedge every later read, all readers agree on the same one: the
-	// highest gen, then the oldest record. Later writes patch that one.
-	best, bad := -1, -1
-	var bestState state.State
-	var badErr error
-	for i, t := range txts {
-		st, err := state.Parse(t.content)
-		if err != nil {
-			if bad < 0 || t.older(txts[bad]) {
-				bad, badErr = i, err
-			}
-			continue
-		}
-		if best < 0 || st.Gen > bestState.Gen || st.Gen == bestState.Gen && t.older(txts[best]) {
-			best, bestState = i, st
-		}
-	}
-	if best < 0 {
-		// No state can be read: nothing may act on the record but a
-		// forced manual move, which overwrites this TXT.
-		cur.txtID = txts[bad].id
-		cur.badState = &dns.BadStateError{Name: p.txtName, ID: txts[bad].id, Err: badErr}
-		cur.raiseToClaim(p)
-		return cur, nil
-	}
-	if bad >= 0 {
-		p.log.Warn("cloudflare: ignoring a state TXT that cannot be parsed beside one that can",
-			slog.String("name", p.txtName), slog.String("id", txts[bad].id), slog.String("error", badErr.Error()))
-	}
-	if len(txts) > 1 {
-		p.log.Warn("cloudflare: several state TXT records; using the highest gen",
-			slog.String("name", p.txtName), slog.Int("count", len(txts)), slog.Uint64("gen", bestState.Gen),
-			slog.String("id", txts[best].id))
-	}
-	cur.snap.State, cur.snap.HasState, cur.txtID = bestState, true, txts[best].id
-	cur.raiseToClaim(p)
-	return cur, nil
-}
-
-type listed struct {
-	id, content string
-	ttl         int
-	created     time.Time
-}
-
-// older orders records by creation, then id, the same for every reader.
-func (l listed) older(o listed) bool {
-	if !l.created.Equal(o.created) {
-		return l.created.Before(o.created)
-	}
-	return l.id < o.id
-}
-
-// list returns the records named exactly name of type typ. It checks name
-// and type itself too: an API that ignored the filters must not make us
-// switch some other record.
-func (p *Provider) list(ctx context.Context, name, typ string) ([]listed, error) {
-	var out []listed
-	err := p.call(ctx, "list "+typ+" "+name, func() error {
-		out = nil
-		page, err := p.api.List(ctx, listParams(p.zoneID, name, typ))
-		if err != nil {
-			return err
-		}
-		if page == nil {
-			// cloudflare-go answers a body of `null` with neither a
-			// page nor an error (found by FuzzResponseDecoding).
-			return errors.New("the API answered with no result")
-		}
-		for _, r := range page.Result {
-			if strings.EqualFold(strings.TrimSuffix(r.Name, "."), name) && string(r.Type) == typ {
-				out = append(out, listed{id: r.ID, content: r.Content, ttl: int(r.TTL), created: r.CreatedOn})
-			}
-		}
-		return nil
-	})
-	return out, err
 }
