@@ -244,8 +244,8 @@ func play(ctx context.Context, s Spec, o Options) (res Result) {
 	}
 	t.bg.Wait() // the operator and the blip are done
 
-	// Judge.
-	t.see(w.CF.Records())
+	// Judge, on the zone as the writes left it.
+	t.chk.Final(w.CF.Records())
 	evs := rec.Since(mark)
 	res.Said = map[string]said{}
 	for _, e := range evs {

@@ -38,10 +38,12 @@ func hasClaim(rs []cloudflareapi.Record) bool {
 	return false
 }
 
-// recordsLost is the Records lost figure: invariant violations (records
-// missing or duplicated, record and state disagreeing, generations going
-// back, deletes other than the claim swap) plus DELETE requests.
+// recordsLost is the Records lost figure, once the writes have ended:
+// invariant violations (records missing or duplicated, record and state
+// disagreeing, generations going back, deletes other than the claim swap,
+// a stale claim left behind) plus DELETE requests.
 func recordsLost(c *invariant.Checker, api *cloudflareapi.Server) int {
+	c.Final(api.Records())
 	n := c.Total()
 	for _, call := range api.Calls() {
 		if call.Method == http.MethodDelete {

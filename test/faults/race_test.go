@@ -13,6 +13,7 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns/cloudflare"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 	"github.com/switchyard-dns/switchyard/infra/local/cloudflareapi"
+	"github.com/switchyard-dns/switchyard/test/campaign/invariant"
 )
 
 // TestRacingDeciders has several deciders reach the same decision from the
@@ -24,6 +25,7 @@ func TestRacingDeciders(t *testing.T) {
 	const writers = 4
 	n := trials(t, 50)
 	var switches, lost int
+	var firstLost []invariant.Violation
 	for i := range n {
 		z := newZone(t)
 		ps := make([]*cloudflare.Provider, writers)
@@ -52,6 +54,9 @@ func TestRacingDeciders(t *testing.T) {
 			}
 		}
 		lost += z.lost()
+		if firstLost == nil {
+			firstLost = z.inv.First()
+		}
 		got := z.check(t)
 		switches += int(got.Gen)
 		if got.Side != state.Standby || got.Gen != 1 {
@@ -63,7 +68,7 @@ func TestRacingDeciders(t *testing.T) {
 		z.srv.Close() // free its goroutines before the next trial
 	}
 	if lost > 0 {
-		t.Errorf("%d records lost or inconsistent", lost)
+		t.Errorf("%d records lost or inconsistent, e.g. %v", lost, firstLost)
 	}
 	report(t, Row{
 		Fault: "Racing deciders (same decision)", Injected: fmt.Sprintf("%d goroutines call Write(standby, gen+1) from one snapshot at once", writers),
@@ -93,6 +98,7 @@ func (t tagged) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestStaleWriterCannotWin(t *testing.T) {
 	n := trials(t, 10)
 	var switches, lost int
+	var firstLost []invariant.Violation
 	for i := range n {
 		z := newZone(t)
 		first := z.provider(t)
@@ -130,6 +136,9 @@ func TestStaleWriterCannotWin(t *testing.T) {
 		z.api.ClearFaults() // the held batch now runs
 		err := <-heldErr
 		lost += z.lost()
+		if firstLost == nil {
+			firstLost = z.inv.First()
+		}
 		got := z.check(t)
 		switches += int(got.Gen)
 		if got.Side != state.Standby || got.Gen != 3 {
@@ -141,7 +150,7 @@ func TestStaleWriterCannotWin(t *testing.T) {
 		z.srv.Close()
 	}
 	if lost > 0 {
-		t.Errorf("%d records lost or inconsistent", lost)
+		t.Errorf("%d records lost or inconsistent, e.g. %v", lost, firstLost)
 	}
 	report(t, Row{
 		Fault: "Stale writer (failback racing failover)", Injected: "the API holds one decider's batch (checked at gen 1) until two newer switches (gen 2, gen 3) committed",
