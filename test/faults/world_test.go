@@ -155,8 +155,8 @@ func TestScenarios(t *testing.T) {
 			if out.Err != nil {
 				verdict = "SCENARIO FAILED: " + out.Err.Error()
 			}
-			held := fmt.Sprintf("%s; gen = switches; no secret in %d KiB of logs, events, /status; %.2f API requests per vantage round (≈%.0f per 5 min at 4 vantages, 10 s interval; budget %d)",
-				verdict, len(logs.String())>>10, perRound, projected, apiBudget)
+			held := fmt.Sprintf("%s; gen = switches; no secret in %d KiB of logs, events, /status; %.2f API requests per vantage round (≈%.0f per 5 min at %d vantages, 10 s interval; budget %d)",
+				verdict, len(logs.String())>>10, perRound, projected, len(world.DefaultVantages), apiBudget)
 			if minGap > 0 {
 				held += fmt.Sprintf("; shortest gap between DNS changes %s", minGap.Round(10*time.Millisecond))
 			}
@@ -233,12 +233,12 @@ func TestSustainedAPIFailure(t *testing.T) {
 		t.Errorf("%d records lost or inconsistent: %v", lost, inv.First())
 	}
 	scanForSecrets(t, "the logs", logs.String(), leaks(w))
-	t.Logf("sustained batch failure: %.1f API requests per vantage round → %.0f per 5 minutes at 4 vantages and a 10 s interval", perRound, projected)
+	t.Logf("sustained batch failure: %.1f API requests per vantage round → %.0f per 5 minutes at %d vantages and a 10 s interval", perRound, projected, len(world.DefaultVantages))
 	report(t, Row{
 		Fault: "DNS API down for writes during an outage", Injected: "every batch answered 502 while the primary is down, then healed",
 		Trials: 1, Switches: int(got.Gen), RecordsLost: lost,
-		Held: fmt.Sprintf("%d error events, rounds continued, no switch and gen 0 while failing, one switch (gen 1) once healed; %.1f requests per vantage round (≈%.0f per 5 min at 4 vantages, 10 s; budget %d)",
-			errorsSeen, perRound, projected, apiBudget),
+		Held: fmt.Sprintf("%d error events, rounds continued, no switch and gen 0 while failing, one switch (gen 1) once healed; %.1f requests per vantage round (≈%.0f per 5 min at %d vantages, 10 s; budget %d)",
+			errorsSeen, perRound, projected, len(world.DefaultVantages), apiBudget),
 	})
 	// Each vantage point backs off after a failed write (doubling from one
 	// interval to 16), so the rate stays within the budget however long
@@ -287,7 +287,7 @@ func TestSkewedClocks(t *testing.T) {
 				if lost > 0 {
 					t.Errorf("%d records lost or inconsistent: %v", lost, inv.First())
 				}
-				report(t, Row{Fault: "Skewed clocks, within the window", Injected: "3 of 4 vantage clocks off by +10 s, −10 s, +5 s (window 30 s); primary down",
+				report(t, Row{Fault: "Skewed clocks, within the window", Injected: "3 of 5 vantage clocks off by +10 s, −10 s, +5 s (window 30 s); primary down",
 					Trials: 1, Switches: scenario.Count(rec.Since(mark), func(e world.Event) bool {
 						return e.Kind == world.EventDNSChanged && e.Answer == world.StandbyTarget
 					}), RecordsLost: lost, Held: "votes counted, switched to the standby"})
@@ -305,8 +305,9 @@ func TestSkewedClocks(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			// With three of four clocks beyond the window no vote but a
-			// vantage point's own counts: any switch is a false one.
+			// With three of five clocks beyond the window at most two
+			// votes count together, fewer than the quorum of 3: any
+			// switch is a false one.
 			falseSw := scenario.Count(rec.Since(mark), scenario.Kind(vantage.EventSwitched, ""))
 			lost := recordsLost(inv, w.CF)
 			if err := st.NoSwitchSince(mark); err != nil {
@@ -325,7 +326,7 @@ func TestSkewedClocks(t *testing.T) {
 				t.Fatal("the logs do not say that votes were refused for clock skew")
 			}
 			refused := scenario.Count(rec.Since(mark), scenario.Kind(vantage.EventRefused, ""))
-			report(t, Row{Fault: "Skewed clocks, beyond the window", Injected: "vantage clocks off by 0, +2 min, −2 min, +4 min (window 30 s); primary down",
+			report(t, Row{Fault: "Skewed clocks, beyond the window", Injected: "vantage clocks off by 0, +2 min, −2 min, +4 min, 0 (window 30 s); primary down",
 				Trials: 1, Switches: falseSw, FalseSwitches: falseSw, RecordsLost: lost,
 				Held: fmt.Sprintf("every exchange refused and logged as skew; %d refused switches, none made; gen stays 0", refused)})
 		})
