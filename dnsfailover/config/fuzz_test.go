@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 )
 
 // FuzzPeersDecode checks that SWITCHYARD_PEERS never panics the parser,
@@ -28,7 +30,7 @@ func FuzzPeersDecode(f *testing.F) {
 		}
 		var parts []string
 		for _, peer := range p {
-			if !validVantageID(peer.ID) || checkBaseURL(peer.URL) != nil {
+			if !validVantageID(peer.ID) || probe.CheckBaseURL(peer.URL) != nil {
 				t.Fatalf("Decode(%q) accepted %+v", in, peer)
 			}
 			parts = append(parts, peer.ID+"="+peer.URL)
@@ -41,34 +43,6 @@ func FuzzPeersDecode(f *testing.F) {
 			if again[i] != p[i] {
 				t.Fatalf("round trip of %q: %+v, want %+v", in, again[i], p[i])
 			}
-		}
-	})
-}
-
-// FuzzParseCheck checks that a check location never panics the parser,
-// that an error never repeats a URL's password, and that an accepted check
-// written back with String parses to the same check.
-func FuzzParseCheck(f *testing.F) {
-	for _, s := range []string{
-		"https://h/k", "http://h:80/a/b?x=1", "s3://bucket/key?endpoint=http://127.0.0.1:9000&region=us-east-1",
-		"s3://b/k?region=US", "s3:///k", "s3://b/", "ftp://h/k", "https://user:hunter2@h/k", "%", "s3://b/k?endpoint=x&endpoint=y",
-	} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, in string) {
-		c, err := ParseCheck(in)
-		if err != nil {
-			if strings.Contains(in, ":hunter2@") && strings.Contains(err.Error(), "hunter2") {
-				t.Fatalf("ParseCheck(%q) error repeats the password: %v", in, err)
-			}
-			return
-		}
-		again, err := ParseCheck(c.String())
-		if err != nil {
-			t.Fatalf("ParseCheck(%q) accepted, but its String %q: %v", in, c.String(), err)
-		}
-		if again.Kind != c.Kind || again.Bucket != c.Bucket || again.Key != c.Key || again.Endpoint != c.Endpoint || again.Region != c.Region {
-			t.Fatalf("round trip of %q through %q: %+v, want %+v", in, c.String(), again, c)
 		}
 	})
 }

@@ -3,11 +3,12 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 
 	"github.com/kelseyhightower/envconfig"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 )
 
 // vantageID is provider:region, each side lower-case letters, digits and
@@ -62,7 +63,7 @@ func (p *Peers) Decode(value string) error {
 		case seen[id]:
 			problems = append(problems, fmt.Sprintf("entry %d: id %s is listed more than once", n, id))
 		}
-		if err := checkBaseURL(rawURL); err != nil {
+		if err := probe.CheckBaseURL(rawURL); err != nil {
 			problems = append(problems, fmt.Sprintf("entry %d (%s): url %v", n, id, err))
 		}
 		seen[id] = true
@@ -82,26 +83,4 @@ func (p Peers) IDs() []string {
 		ids[i] = peer.ID
 	}
 	return ids
-}
-
-// checkBaseURL accepts an absolute http or https URL with a host and no
-// user info. The error never contains the URL's user info.
-func checkBaseURL(raw string) error {
-	if raw == "" {
-		return errors.New("is empty: want an absolute http:// or https:// URL")
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		// url's own error repeats the input, which may hold credentials.
-		return errors.New("cannot be parsed: want an absolute http:// or https:// URL")
-	}
-	switch {
-	case u.User != nil:
-		return errors.New("must not contain user info (credentials do not belong in a URL)")
-	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("%s: want an absolute http:// or https:// URL", quoteURL(raw))
-	case u.Host == "":
-		return fmt.Errorf("%s has no host", quoteURL(raw))
-	}
-	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 	"github.com/switchyard-dns/switchyard/dnsfailover/quorum"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 )
@@ -96,21 +97,21 @@ func (c Config) checkChecks(k *checker) {
 	c.checkS3Keys(k, "STANDBY", standby, standbyOK, c.StandbyS3AccessKeyID, c.StandbyS3SecretAccessKey)
 }
 
-func (c Config) checkCheck(k *checker, name, raw string) (Check, bool) {
+func (c Config) checkCheck(k *checker, name, raw string) (probe.CheckURL, bool) {
 	if !k.require(name, raw) {
-		return Check{}, false
+		return probe.CheckURL{}, false
 	}
-	check, err := ParseCheck(raw)
+	check, err := probe.ParseCheckURL(raw)
 	if err != nil {
 		k.add(name, "%v", err)
-		return Check{}, false
+		return probe.CheckURL{}, false
 	}
 	return check, true
 }
 
 // checkS3Keys wants both halves of a static S3 key or neither, and only
 // for an s3:// check. The secret half is only ever named, never shown.
-func (c Config) checkS3Keys(k *checker, side string, check Check, checkOK bool, id string, secret Secret) {
+func (c Config) checkS3Keys(k *checker, side string, check probe.CheckURL, checkOK bool, id string, secret Secret) {
 	idName := "SWITCHYARD_" + side + "_S3_ACCESS_KEY_ID"
 	secretName := "SWITCHYARD_" + side + "_S3_SECRET_ACCESS_KEY"
 	switch {
@@ -119,7 +120,7 @@ func (c Config) checkS3Keys(k *checker, side string, check Check, checkOK bool, 
 	case id == "" && secret != "":
 		k.add(idName, "required when %s is set", secretName)
 	}
-	if (id != "" || secret != "") && checkOK && check.Kind != "s3" {
+	if (id != "" || secret != "") && checkOK && check.Kind != probe.KindS3 {
 		set := idName
 		if id == "" {
 			set = secretName
@@ -247,7 +248,7 @@ func (c Config) checkDNS(k *checker) {
 		k.add("SWITCHYARD_RECORD_TTL", "%d is out of range: want 60 to 86400 seconds, or 1 for Cloudflare's automatic TTL", c.RecordTTL)
 	}
 	if cloudflare {
-		if err := checkBaseURL(c.CloudflareAPIURL); err != nil {
+		if err := probe.CheckBaseURL(c.CloudflareAPIURL); err != nil {
 			k.add("SWITCHYARD_CLOUDFLARE_API_URL", "%v", err)
 		}
 		switch {

@@ -36,7 +36,7 @@ func newHTTP(spec Spec, u *url.URL, j judge) Func {
 		body, err := readBody(resp.Body)
 		return resp.StatusCode, body, resp.Header.Get("ETag"), err
 	}
-	return check(spec, redactURL(u), j, fetch)
+	return check(spec, RedactURL(u), j, fetch)
 }
 
 // noOffHostRedirects returns a copy of c (sharing its Transport) that

@@ -4,7 +4,9 @@
 //
 // New picks the kind by URL scheme: http.go does a plain GET, s3.go a SigV4
 // GetObject; judge.go holds the status, latency and content rules both share,
-// and reason.go words their failures. History keeps the last few Results of a
+// and reason.go words their failures. checkurl.go is the one parser of check
+// URLs (configuration validation uses it too) and redact.go the one place
+// that decides what of a URL may be shown. History keeps the last few Results of a
 // target for FAIL_AFTER / RECOVER_AFTER counting.
 package probe
 

@@ -3,9 +3,6 @@ package probe
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/url"
-	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,57 +17,20 @@ import (
 // AWS region answers with a redirect error, so name the region for those.
 const defaultRegion = "us-east-1"
 
-// s3Target is a parsed s3://bucket/key?endpoint=URL&region=R.
-type s3Target struct {
-	bucket, key, region string
-	endpoint            string // "" = AWS itself, virtual-hosted addressing
-}
-
-func parseS3(u *url.URL) (s3Target, error) {
-	t := s3Target{bucket: u.Host, key: strings.TrimPrefix(u.Path, "/"), region: defaultRegion}
-	shown := redactURL(u)
-	if u.User != nil {
-		return t, fmt.Errorf("probe: URL %q: credentials in an s3:// URL are not used, set AccessKeyID and SecretAccessKey", shown)
-	}
-	if t.key == "" {
-		return t, fmt.Errorf("probe: URL %q has no object key, want s3://bucket/key", shown)
-	}
-	for name, values := range u.Query() {
-		v := values[len(values)-1]
-		switch name {
-		case "region":
-			if v == "" {
-				return t, fmt.Errorf("probe: URL %q: region is empty, want e.g. region=eu-west-1", shown)
-			}
-			t.region = v
-		case "endpoint":
-			e, err := url.Parse(v)
-			if err != nil || (e.Scheme != "http" && e.Scheme != "https") || e.Host == "" {
-				return t, fmt.Errorf("probe: URL %q: endpoint is not an http(s) URL with a host, want e.g. endpoint=https://s3.example.com", shown)
-			}
-			t.endpoint = v
-		default:
-			return t, fmt.Errorf("probe: URL %q: unknown parameter %q, want endpoint or region", shown, name)
-		}
-	}
-	return t, nil
-}
-
 // s3Check signs a GetObject with SigV4. Its client is built on first use
 // when it needs the default credential chain, so New stays cheap and never
 // touches the network or the filesystem.
 type s3Check struct {
 	spec   Spec
-	target s3Target
+	target CheckURL
 
 	mu     sync.Mutex
 	client *s3.Client
 }
 
-func newS3(spec Spec, u *url.URL, j judge) (Func, error) {
-	t, err := parseS3(u)
-	if err != nil {
-		return nil, err
+func newS3(spec Spec, t CheckURL, j judge) (Func, error) {
+	if t.Region == "" {
+		t.Region = defaultRegion
 	}
 	if (spec.AccessKeyID == "") != (spec.SecretAccessKey == "") {
 		return nil, errors.New("probe: set both AccessKeyID and SecretAccessKey for s3://, or neither for the default AWS credential chain")
@@ -78,26 +38,26 @@ func newS3(spec Spec, u *url.URL, j judge) (Func, error) {
 	c := &s3Check{spec: spec, target: t}
 	if spec.AccessKeyID != "" {
 		c.client = s3.NewFromConfig(aws.Config{
-			Region:      t.region,
+			Region:      t.Region,
 			Credentials: credentials.NewStaticCredentialsProvider(spec.AccessKeyID, spec.SecretAccessKey, ""),
 			HTTPClient:  spec.HTTPClient,
 		}, c.options)
 	}
-	return check(spec, redactURL(u), j, c.fetch), nil
+	return check(spec, RedactURL(t.URL), j, c.fetch), nil
 }
 
 // options apply after any shared AWS configuration, so nothing in the
 // environment can turn retries back on or change where the check goes.
 func (c *s3Check) options(o *s3.Options) {
-	o.Region = c.target.region
+	o.Region = c.target.Region
 	o.HTTPClient = c.spec.HTTPClient
 	// One attempt per check: FAIL_AFTER over several checks is the retry
 	// policy, and SDK retries would hide a flapping origin and blow the
 	// latency budget.
 	o.Retryer = aws.NopRetryer{}
 	o.RetryMaxAttempts = 1
-	if c.target.endpoint != "" {
-		o.BaseEndpoint = aws.String(c.target.endpoint)
+	if c.target.Endpoint != "" {
+		o.BaseEndpoint = aws.String(c.target.Endpoint)
 		// S3-compatible services (MinIO, R2, gofakes3) rarely have a DNS
 		// name per bucket.
 		o.UsePathStyle = true
@@ -119,7 +79,7 @@ func (c *s3Check) getClient(ctx context.Context) (*s3.Client, error) {
 	// build. Requests to the origin still go through Spec.HTTPClient (see
 	// options), so its TLS trust and injected faults apply to every check.
 	cfg, err := config.LoadDefaultConfig(ctx,
-		config.WithRegion(c.target.region),
+		config.WithRegion(c.target.Region),
 		config.WithRetryer(func() aws.Retryer { return aws.NopRetryer{} }),
 	)
 	if err != nil {
@@ -136,8 +96,8 @@ func (c *s3Check) fetch(ctx context.Context) (int, []byte, string, error) {
 		return 0, nil, "", err
 	}
 	out, err := client.GetObject(ctx, &s3.GetObjectInput{
-		Bucket: aws.String(c.target.bucket),
-		Key:    aws.String(c.target.key),
+		Bucket: aws.String(c.target.Bucket),
+		Key:    aws.String(c.target.Key),
 	})
 	if err != nil {
 		return statusOf(err), nil, "", err

@@ -2,11 +2,9 @@ package probe
 
 import (
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 )
 
@@ -27,7 +25,7 @@ type Spec struct {
 	// URL is the canary: https://host/key, http://host/key, or
 	// s3://bucket/key?endpoint=URL&region=R for a SigV4 GetObject
 	// (endpoint: an S3-compatible service, addressed path-style; region:
-	// default us-east-1).
+	// default us-east-1), as ParseCheckURL reads it.
 	URL string
 	// SHA256 is the expected hex SHA-256 of the body; "" = not checked.
 	SHA256 string
@@ -56,7 +54,7 @@ func (s Spec) String() string {
 		s.SecretAccessKey = "REDACTED"
 	}
 	if u, err := url.Parse(s.URL); err == nil {
-		s.URL = redactURL(u)
+		s.URL = RedactURL(u)
 	} else if s.URL != "" {
 		s.URL = "(invalid URL)"
 	}
@@ -67,9 +65,9 @@ func (s Spec) String() string {
 // is only for a bad Spec and names the field at fault; failures of the target
 // itself are reported by the returned Func as Results.
 func New(spec Spec) (Func, error) {
-	u, err := parseCheckURL(spec.URL)
+	c, err := ParseCheckURL(spec.URL)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("probe: URL: %w", err)
 	}
 	j, err := newJudge(spec)
 	if err != nil {
@@ -87,35 +85,10 @@ func New(spec Spec) (Func, error) {
 	if spec.HTTPClient == nil {
 		spec.HTTPClient = defaultClient()
 	}
-	switch u.Scheme {
-	case "http", "https":
-		return newHTTP(spec, u, j), nil
-	case "s3":
-		return newS3(spec, u, j)
-	default:
-		return nil, fmt.Errorf("probe: URL %q: unknown scheme %q, want http, https or s3", redactURL(u), u.Scheme)
+	if c.Kind == KindS3 {
+		return newS3(spec, c, j)
 	}
-}
-
-// parseCheckURL parses the URL without ever echoing it raw: it may hold a
-// password or a presigned signature.
-func parseCheckURL(raw string) (*url.URL, error) {
-	if raw == "" {
-		return nil, errors.New("probe: URL is empty, want https://host/key or s3://bucket/key")
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err
-		}
-		return nil, fmt.Errorf("probe: URL is not a valid URL: %w", err)
-	}
-	u.Scheme = strings.ToLower(u.Scheme)
-	if u.Host == "" {
-		return nil, fmt.Errorf("probe: URL %q has no host, want https://host/key or s3://bucket/key", redactURL(u))
-	}
-	return u, nil
+	return newHTTP(spec, c.URL, j), nil
 }
 
 // defaultClient verifies TLS (Go's default) and turns keep-alives off, so
@@ -125,40 +98,6 @@ func defaultClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DisableKeepAlives = true
 	return &http.Client{Transport: t}
-}
-
-// secretQueryWords mark query parameters whose values must not be shown,
-// e.g. X-Amz-Signature, X-Amz-Credential, token, api_key.
-var secretQueryWords = []string{"sig", "token", "key", "secret", "credential", "pass", "auth"}
-
-// redactURL is u for people and logs: no user info, and the values of
-// query parameters that look secret replaced by REDACTED.
-func redactURL(u *url.URL) string {
-	c := *u
-	c.User = nil
-	if c.RawQuery != "" {
-		q := c.Query()
-		for name, values := range q {
-			if !looksSecret(name) {
-				continue
-			}
-			for i := range values {
-				values[i] = "REDACTED"
-			}
-		}
-		c.RawQuery = q.Encode()
-	}
-	return c.String()
-}
-
-func looksSecret(name string) bool {
-	name = strings.ToLower(name)
-	for _, w := range secretQueryWords {
-		if strings.Contains(name, w) {
-			return true
-		}
-	}
-	return false
 }
 
 // parseSHA256 accepts the hex digest in either case and returns it lower-case.

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -13,22 +14,24 @@ func TestNewRejectsBadSpec(t *testing.T) {
 		spec Spec
 		want string
 	}{
-		{"empty URL", Spec{}, "probe: URL is empty, want https://host/key or s3://bucket/key"},
-		{"unparsable URL", Spec{URL: "https://exa mple.com/k"}, `probe: URL is not a valid URL: invalid character " " in host name`},
-		{"no host", Spec{URL: "https:///canary"}, `probe: URL "https:///canary" has no host, want https://host/key or s3://bucket/key`},
-		{"relative", Spec{URL: "canary.txt"}, `probe: URL "canary.txt" has no host, want https://host/key or s3://bucket/key`},
-		{"unknown scheme", Spec{URL: "ftp://origin/canary"}, `probe: URL "ftp://origin/canary": unknown scheme "ftp", want http, https or s3`},
-		{"unknown scheme hides password", Spec{URL: "ftp://u:hunter2@origin/canary"}, `probe: URL "ftp://origin/canary": unknown scheme "ftp", want http, https or s3`},
+		{"empty URL", Spec{}, "probe: URL: is empty: want https://host/key, http://host/key or s3://bucket/key"},
+		{"unparsable URL", Spec{URL: "https://exa mple.com/k"}, `probe: URL: cannot be parsed as a URL: want https://host/key, http://host/key or s3://bucket/key`},
+		{"no host", Spec{URL: "https:///canary"}, `probe: URL: "https:///canary" has no host: want https://host/key, http://host/key or s3://bucket/key`},
+		{"relative", Spec{URL: "canary.txt"}, `probe: URL: "canary.txt": want https://host/key, http://host/key or s3://bucket/key`},
+		{"unknown scheme", Spec{URL: "ftp://origin/canary"}, `probe: URL: "ftp://origin/canary": want https://host/key, http://host/key or s3://bucket/key`},
+		{"unknown scheme hides password", Spec{URL: "ftp://u:hunter2@origin/canary"}, "probe: URL: must not contain user info: credentials do not belong in a URL"},
+		{"http user info refused", Spec{URL: "https://u:hunter2@origin/canary"}, "probe: URL: must not contain user info: credentials do not belong in a URL"},
 		{"bad sha256", Spec{URL: "https://origin/c", SHA256: "abc"}, `probe: SHA256 "abc" is not a SHA-256 digest, want 64 hex digits`},
 		{"sha256 of wrong length", Spec{URL: "https://origin/c", SHA256: strings.Repeat("a", 62)}, `probe: SHA256 "` + strings.Repeat("a", 62) + `" is not a SHA-256 digest, want 64 hex digits`},
 		{"negative budget", Spec{URL: "https://origin/c", LatencyBudget: -time.Second}, "probe: LatencyBudget -1s is negative, want a positive duration or 0 for none"},
 		{"negative timeout", Spec{URL: "https://origin/c", Timeout: -time.Second}, "probe: Timeout -1s is negative, want a positive duration or 0 for the default 10s"},
-		{"s3 without key", Spec{URL: "s3://bucket"}, `probe: URL "s3://bucket" has no object key, want s3://bucket/key`},
-		{"s3 with slash only", Spec{URL: "s3://bucket/"}, `probe: URL "s3://bucket/" has no object key, want s3://bucket/key`},
-		{"s3 unknown parameter", Spec{URL: "s3://bucket/k?regoin=eu-west-1"}, `probe: URL "s3://bucket/k?regoin=eu-west-1": unknown parameter "regoin", want endpoint or region`},
-		{"s3 bad endpoint", Spec{URL: "s3://bucket/k?endpoint=minio:9000"}, `probe: URL "s3://bucket/k?endpoint=minio%3A9000": endpoint is not an http(s) URL with a host, want e.g. endpoint=https://s3.example.com`},
-		{"s3 empty region", Spec{URL: "s3://bucket/k?region="}, `probe: URL "s3://bucket/k?region=": region is empty, want e.g. region=eu-west-1`},
-		{"s3 credentials in URL", Spec{URL: "s3://AKID:hunter2@bucket/k"}, `probe: URL "s3://bucket/k": credentials in an s3:// URL are not used, set AccessKeyID and SecretAccessKey`},
+		{"s3 without key", Spec{URL: "s3://bucket"}, "probe: URL: no object key: want s3://bucket/key"},
+		{"s3 with slash only", Spec{URL: "s3://bucket/"}, "probe: URL: no object key: want s3://bucket/key"},
+		{"s3 unknown parameter", Spec{URL: "s3://bucket/k?regoin=eu-west-1"}, "probe: URL: unknown parameter regoin: only endpoint and region are allowed"},
+		{"s3 bad endpoint", Spec{URL: "s3://bucket/k?endpoint=minio:9000"}, `probe: URL: endpoint "minio:9000": want an absolute http:// or https:// URL`},
+		{"s3 empty region", Spec{URL: "s3://bucket/k?region="}, `probe: URL: region "": want a region such as us-east-1`},
+		{"s3 repeated region", Spec{URL: "s3://bucket/k?region=eu-west-1&region=us-east-1"}, "probe: URL: region is given 2 times"},
+		{"s3 credentials in URL", Spec{URL: "s3://AKID:hunter2@bucket/k"}, "probe: URL: must not contain user info: credentials do not belong in a URL"},
 		{"s3 key id without secret", Spec{URL: "s3://bucket/k", AccessKeyID: "AKID"}, "probe: set both AccessKeyID and SecretAccessKey for s3://, or neither for the default AWS credential chain"},
 		{"s3 secret without key id", Spec{URL: "s3://bucket/k", SecretAccessKey: "hunter2"}, "probe: set both AccessKeyID and SecretAccessKey for s3://, or neither for the default AWS credential chain"},
 	}
@@ -77,12 +80,12 @@ func TestRedactURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			u, err := parseCheckURL(tt.in)
+			u, err := url.Parse(tt.in)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := redactURL(u); got != tt.want {
-				t.Errorf("redactURL = %q, want %q", got, tt.want)
+			if got := RedactURL(u); got != tt.want {
+				t.Errorf("RedactURL = %q, want %q", got, tt.want)
 			}
 		})
 	}
