@@ -1,7 +1,8 @@
 // Package assemble builds a vantage point from a validated configuration:
-// probes, DNS provider, peer client and policies. It is the one place that
-// maps configuration names to implementations, so every function binary and
-// the local world wire a vantage point the same way.
+// probes, DNS provider, peers and their client, policies, the HTTP handler,
+// and the operator's manual control. It is the one place that maps
+// configuration names to implementations, so every function binary (each of
+// its forms), the drill and the local world wire them the same way.
 package assemble
 
 import (
@@ -15,7 +16,6 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns/cloudflare"
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns/rfc2136"
 	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
-	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
 )
@@ -82,14 +82,6 @@ func Vantage(c config.Config, d Deps) (*vantage.Vantage, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ps []peers.Peer
-	for _, p := range c.Peers {
-		ps = append(ps, peers.Peer{ID: p.ID, URL: p.URL})
-	}
-	peerHTTP := d.PeerHTTP
-	if peerHTTP == nil {
-		peerHTTP = &http.Client{}
-	}
 	return vantage.New(vantage.Options{
 		ID:            c.Vantage,
 		Primary:       primary,
@@ -97,14 +89,11 @@ func Vantage(c config.Config, d Deps) (*vantage.Vantage, error) {
 		PrimaryTarget: c.PrimaryTarget,
 		StandbyTarget: c.StandbyTarget,
 		DNS:           dns.NewCached(p, c.DNSCacheTTL, d.Now),
-		Peers:         ps,
-		PeerClient: &peers.Client{
-			Self: c.Vantage, Secret: []byte(c.Secret.Reveal()), HTTP: peerHTTP,
-			Timeout: c.PeerTimeout, Skew: c.ClockSkew, Log: d.Log.With("vantage", c.Vantage), Now: d.Now,
-		},
-		Rule:   c.QuorumRule(),
-		Policy: Policy(c),
-		DryRun: c.DryRun,
+		Peers:         Peers(c),
+		PeerClient:    PeerClient(c, c.Vantage, d),
+		Rule:          c.QuorumRule(),
+		Policy:        Policy(c),
+		DryRun:        c.DryRun,
 		// One probe interval: the first retry comes as soon as a round
 		// would anyway; repeated failures back off to 16 intervals.
 		WriteBackoff: c.Interval,

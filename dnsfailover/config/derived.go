@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -11,9 +12,12 @@ import (
 // Vantages returns every configured vantage point id, this one and its
 // peers, sorted. Its length is the "all configured" that quorum counts
 // against: an unreachable peer still counts, it just never votes.
+//
+// An operator's configuration may list its own SWITCHYARD_VANTAGE among
+// SWITCHYARD_PEERS (a vantage point's may not): it is counted once.
 func (c Config) Vantages() []string {
 	ids := c.Peers.IDs()
-	if c.Vantage != "" {
+	if c.Vantage != "" && !slices.Contains(ids, c.Vantage) {
 		ids = append(ids, c.Vantage)
 	}
 	sort.Strings(ids)
@@ -61,6 +65,17 @@ func (c Config) Topology() topology.Analysis {
 // TopologySettings are the settings Topology judges.
 func (c Config) TopologySettings() topology.Settings {
 	return topology.Settings{Vantages: c.Vantages(), Quorum: c.Quorum, MinProviders: c.MinProviders}
+}
+
+// TopologyIfConfigured is Topology, or nil when no vantage point is
+// configured (an operator's configuration may name none): there is then
+// nothing to judge, and nothing is shown.
+func (c Config) TopologyIfConfigured() *topology.Analysis {
+	if len(c.Vantages()) == 0 {
+		return nil
+	}
+	a := c.Topology()
+	return &a
 }
 
 // EffectiveFastInterval is the time between re-checks of a suspect primary:

@@ -22,6 +22,7 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/config"
 	"github.com/switchyard-dns/switchyard/dnsfailover/parity"
 	"github.com/switchyard-dns/switchyard/dnsfailover/quorum"
+	"github.com/switchyard-dns/switchyard/dnsfailover/topology"
 )
 
 // Defaults of Options.
@@ -93,7 +94,10 @@ type Report struct {
 	Steps   []Step          `json:"steps"`
 	Peers   []PeerAnswer    `json:"vantage_points,omitempty"`
 	Verdict *quorum.Verdict `json:"verdict,omitempty"`
-	Parity  *parity.Report  `json:"parity,omitempty"`
+	// Topology is the configured topology's verdict: does it survive the
+	// loss, and resist the blindness, of any one provider.
+	Topology *topology.Analysis `json:"topology,omitempty"`
+	Parity   *parity.Report     `json:"parity,omitempty"`
 	// Plan is, in a dry run, what a failover would do now.
 	Plan string `json:"plan,omitempty"`
 }
@@ -164,6 +168,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 
 	primary, standby := r.probes(ctx)
 	r.quorumRound(ctx, primary, standby)
+	r.topology()
 	if o.DryRun {
 		// Parity first: the plan says whether it would refuse the switch.
 		r.parity(ctx, primary, standby)

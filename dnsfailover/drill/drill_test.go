@@ -121,12 +121,12 @@ func TestDrillPassesOnAHealthyWorld(t *testing.T) {
 	if !rep.Passed {
 		t.Fatalf("drill failed: %s", rep.Reason)
 	}
-	for _, name := range []string{"probe primary", "probe standby", "quorum round", "read drill record",
+	for _, name := range []string{"probe primary", "probe standby", "quorum round", "topology", "read drill record",
 		"write standby", "read back standby", "DNS answers standby", "write primary", "read back primary", "DNS answers primary", "parity"} {
 		wantStep(t, rep, name, drill.Pass, "")
 	}
-	if len(rep.Peers) != 4 || rep.Parity == nil || len(rep.Parity.Objects) != 3 {
-		t.Errorf("peers %+v parity %+v, want 4 answers and 3 objects compared", rep.Peers, rep.Parity)
+	if len(rep.Peers) != 5 || rep.Parity == nil || len(rep.Parity.Objects) != 3 {
+		t.Errorf("peers %+v parity %+v, want 5 answers and 3 objects compared", rep.Peers, rep.Parity)
 	}
 	target, st := drillRecord(t, c)
 	if target != world.PrimaryTarget || st.Active != state.Primary || st.Gen != 2 || st.By != "drill:test" {
@@ -170,6 +170,30 @@ func TestDrillFailsWhenTheStandbyLacksAParityKey(t *testing.T) {
 	assertProductionUntouched(t, w, before)
 }
 
+// A topology that cannot survive losing a provider fails the drill, with
+// the topology's warnings as the reason; everything else still runs.
+func TestDrillFailsOnAWeakTopology(t *testing.T) {
+	w, c := localWorld(t, world.Options{Vantages: []string{"aws:us-east-1", "aws:us-west-2", "aws:eu-west-1", "gcp:europe-west1"}})
+	before := production(w)
+	rep := runDrill(t, c, false)
+	if rep.Passed {
+		t.Fatal("drill passed on a topology that survives the loss of neither provider")
+	}
+	wantStep(t, rep, "topology", drill.Fail, "losing gcp whole (gcp:europe-west1) blocks every automatic failover")
+	wantStep(t, rep, "write standby", drill.Pass, "")
+	if rep.Topology == nil || rep.Topology.OK() || len(rep.Topology.Warnings) != 2 {
+		t.Errorf("report topology %+v, want the failing verdict with two warnings", rep.Topology)
+	}
+	var text bytes.Buffer
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "WARNING: losing aws whole") {
+		t.Errorf("report text lacks the aws warning:\n%s", text.String())
+	}
+	assertProductionUntouched(t, w, before)
+}
+
 // TestDryRunPlanRefusesForAStandbyDefect: the plan asks failover.Decide, so
 // a standby missing a parity key while the primary is healthy is a refusal
 // that says why, in the vantage points' own words.
@@ -186,18 +210,18 @@ func TestDryRunPlanRefusesForAStandbyDefect(t *testing.T) {
 func TestDrillFailsWhenQuorumCannotBeReached(t *testing.T) {
 	w, c := localWorld(t, world.Options{})
 	before := production(w)
-	for _, id := range []string{"aws:us-west-2", "gcp:europe-west1"} {
+	for _, id := range []string{"aws:eu-west-1", "gcp:europe-west1", "azure:westeurope"} {
 		if err := w.Kill(id); err != nil {
 			t.Fatal(err)
 		}
 	}
 	rep := runDrill(t, c, false)
 	if rep.Passed {
-		t.Fatal("drill passed with two of four vantage points dead")
+		t.Fatal("drill passed with three of five vantage points dead")
 	}
 	wantStep(t, rep, "quorum round", drill.Fail, "quorum cannot be reached")
 	s, _ := rep.Step("quorum round")
-	for _, want := range []string{"2/4 vantage points answered", "no answer from aws:us-west-2, gcp:europe-west1"} {
+	for _, want := range []string{"2/5 vantage points answered", "aws:eu-west-1", "gcp:europe-west1", "azure:westeurope"} {
 		if !strings.Contains(s.Detail, want) {
 			t.Errorf("quorum detail %q lacks %q", s.Detail, want)
 		}

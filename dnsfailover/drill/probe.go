@@ -3,12 +3,10 @@ package drill
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"sort"
 	"strings"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/assemble"
-	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 	"github.com/switchyard-dns/switchyard/dnsfailover/quorum"
 )
@@ -57,22 +55,13 @@ func (r *run) quorumRound(ctx context.Context, primary, standby probe.Result) {
 		if self == "" {
 			self = "drill:" + r.o.By
 		}
-		httpc := r.o.Deps.PeerHTTP
-		if httpc == nil {
-			httpc = &http.Client{}
-		}
-		client := &peers.Client{Self: self, Secret: []byte(c.Secret.Reveal()), HTTP: httpc,
-			Timeout: c.PeerTimeout, Skew: c.ClockSkew, Log: r.log, Now: r.now}
-		var ps []peers.Peer
-		for _, p := range c.Peers {
-			ps = append(ps, peers.Peer{ID: p.ID, URL: p.URL})
-		}
+		client := assemble.PeerClient(c, self, r.o.Deps)
 		var votes, allDown []quorum.Vote
 		if c.Vantage != "" {
 			votes = append(votes, quorum.Vote{Vantage: c.Vantage, PrimaryUp: primary.OK, StandbyUp: standby.OK, At: r.now()})
 			r.rep.Peers = append(r.rep.Peers, PeerAnswer{ID: c.Vantage, Answered: true, At: r.now(), PrimaryOK: primary.OK, StandbyOK: standby.OK, Self: true})
 		}
-		for _, reply := range client.ObserveAll(ctx, ps) {
+		for _, reply := range client.ObserveAll(ctx, assemble.Peers(c)) {
 			a := PeerAnswer{ID: reply.Peer.ID, Answered: reply.Err == nil, Error: errText(reply.Err)}
 			if reply.Err == nil {
 				a.At, a.PrimaryOK, a.StandbyOK = reply.Obs.At, reply.Obs.Primary.OK, reply.Obs.Standby.OK

@@ -55,6 +55,10 @@ func (r Report) WriteText(w io.Writer) error {
 		}
 		_ = tw.Flush()
 	}
+	if r.Topology != nil {
+		fmt.Fprintln(b)
+		_ = r.Topology.WriteText(b)
+	}
 	if r.Parity != nil && len(r.Parity.Objects) > 0 {
 		fmt.Fprintln(b, "\nparity:")
 		tw = tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)

@@ -17,6 +17,7 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
+	"github.com/switchyard-dns/switchyard/dnsfailover/topology"
 	"github.com/switchyard-dns/switchyard/infra/local/cloudflareapi"
 )
 
@@ -67,6 +68,7 @@ type harnessOptions struct {
 	self    string
 	// minDwell is SWITCHYARD_MIN_DWELL; default 10m.
 	minDwell time.Duration
+	topo     *topology.Analysis
 }
 
 func newHarness(t *testing.T, ho harnessOptions) *harness {
@@ -100,8 +102,9 @@ func newHarness(t *testing.T, ho harnessOptions) *harness {
 		Primary: check(t, h.primary.srv.URL), Standby: check(t, h.standby.srv.URL),
 		PrimaryTarget: primary, StandbyTarget: standby,
 		Peers: ho.peers, Self: ho.self, Failback: "manual", MinDwell: cmp.Or(ho.minDwell, 10*time.Minute), PeerTimeout: time.Second,
-		Log: slog.New(slog.NewJSONHandler(h.logs, nil)),
-		Now: func() time.Time { return h.now },
+		Topology: ho.topo,
+		Log:      slog.New(slog.NewJSONHandler(h.logs, nil)),
+		Now:      func() time.Time { return h.now },
 	})
 	return h
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
+	"github.com/switchyard-dns/switchyard/dnsfailover/topology"
 )
 
 // DefaultPeerTimeout bounds one GET <peer>/status when Options.PeerTimeout is 0.
@@ -40,7 +41,10 @@ type Options struct {
 	Failback string // manual or auto, shown in Status
 	// MinDwell is SWITCHYARD_MIN_DWELL, from which Status tells the dwell
 	// in force (longer after flapping, see failover.Policy.Dwell).
-	MinDwell    time.Duration
+	MinDwell time.Duration
+	// Topology is the configured topology's verdict, shown in Status; nil
+	// when no vantage points are configured.
+	Topology    *topology.Analysis
 	PeerHTTP    *http.Client
 	PeerTimeout time.Duration
 	Log         *slog.Logger
@@ -69,6 +73,10 @@ func New(o Options) *Manual {
 	}
 	return &Manual{o: o}
 }
+
+// Topology is the configured topology's verdict (Options.Topology), nil
+// when none was given.
+func (m *Manual) Topology() *topology.Analysis { return m.o.Topology }
 
 // target returns the record content for side.
 func (m *Manual) target(side state.Side) string {

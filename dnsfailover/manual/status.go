@@ -16,6 +16,7 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
+	"github.com/switchyard-dns/switchyard/dnsfailover/topology"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
 )
 
@@ -80,6 +81,9 @@ type Report struct {
 	Problem  string        `json:"problem,omitempty"` // why automation would not touch the record
 	Health   Health        `json:"health"`
 	Vantages []VantageView `json:"vantages"`
+	// Topology says whether the configured vantage points survive the loss
+	// and resist the blindness of any one provider.
+	Topology *topology.Analysis `json:"topology,omitempty"`
 }
 
 // Status reads the record and its state, checks both targets and fetches
@@ -109,7 +113,8 @@ func (m *Manual) Status(ctx context.Context) (Report, error) {
 		Current:       m.view(snap.Content, snap.HasState || problem == "", cur),
 		PrimaryTarget: m.o.PrimaryTarget, StandbyTarget: m.o.StandbyTarget,
 		Failback: m.o.Failback, Problem: problem, Health: health, Vantages: views,
-		Dwell: failover.Policy{MinDwell: m.o.MinDwell}.DwellText(cur),
+		Dwell:    failover.Policy{MinDwell: m.o.MinDwell}.DwellText(cur),
+		Topology: m.o.Topology,
 	}
 	m.o.Log.Debug("manual: status", "record", r.Record, "target", r.Current.Target, "side", r.Current.Side,
 		"primary_ok", health.Primary.OK, "standby_ok", health.Standby.OK)

@@ -15,6 +15,7 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
+	"github.com/switchyard-dns/switchyard/dnsfailover/topology"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
 )
 
@@ -102,6 +103,34 @@ func TestStatus(t *testing.T) {
 	}
 	if strings.Contains(text.String(), token) || strings.Contains(h.logs.String(), token) {
 		t.Error("the API token appears in the status or the logs")
+	}
+}
+
+// The topology verdict given in Options is part of the status, as text
+// (with every warning) and as JSON.
+func TestStatusShowsTopology(t *testing.T) {
+	a := topology.Analyze(topology.Settings{Vantages: []string{"aws:us-east-1", "aws:us-west-2", "aws:eu-west-1", "gcp:europe-west1"}})
+	h := newHarness(t, harnessOptions{state: initialState, topo: &a})
+	rep, err := h.m.Status(ctx(t))
+	if err != nil {
+		t.Fatalf("Status: %v", err)
+	}
+	var text strings.Builder
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"topology: 4 vantage points on 2 providers", "does NOT survive losing aws or gcp",
+		"WARNING: losing gcp whole (gcp:europe-west1) blocks every automatic failover"} {
+		if !strings.Contains(text.String(), s) {
+			t.Errorf("status text lacks %q:\n%s", s, text.String())
+		}
+	}
+	js, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(js), `"topology":{"vantages":["aws:eu-west-1"`) || !strings.Contains(string(js), `"survives_loss":false`) {
+		t.Errorf("status JSON lacks the topology: %s", js)
 	}
 }
 

@@ -47,7 +47,14 @@ func (r Report) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s ago\t%s\t%s\t%s\t%s\n", v.ID, age(r.At, rd.At), okText(rd.Primary), okText(rd.Standby), orDash(sees), orDash(decision))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if r.Topology != nil {
+		fmt.Fprintln(w)
+		return r.Topology.WriteText(w)
+	}
+	return nil
 }
 
 // WriteText writes the result for a person: before → after and what it means.

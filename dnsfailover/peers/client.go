@@ -79,7 +79,7 @@ func (c *Client) observe(ctx context.Context, p Peer) (Observation, error) {
 	tctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	req, nonce, err := c.newRequest(tctx, p.URL)
+	req, nonce, err := c.newRequest(tctx, p)
 	if err != nil {
 		return Observation{}, err
 	}
@@ -109,7 +109,7 @@ func (c *Client) observe(ctx context.Context, p Peer) (Observation, error) {
 	// answers this request, now, from the peer asked.
 	now := c.now()
 	switch {
-	case env.Nonce != nonce:
+	case env.Nonce != nonce, env.To != c.Self:
 		return Observation{}, ErrWrongNonce
 	case !withinSkew(now, env.Timestamp, skew):
 		return Observation{}, fmt.Errorf("reply timestamp %s is %w %s of now %s",
@@ -131,9 +131,10 @@ func (c *Client) observe(ctx context.Context, p Peer) (Observation, error) {
 	return obs, nil
 }
 
-// newRequest builds a signed POST to base+Path and returns it with its
-// nonce.
-func (c *Client) newRequest(ctx context.Context, base string) (*http.Request, string, error) {
+// newRequest builds a signed POST to p's URL+Path, addressed to p.ID, and
+// returns it with its nonce.
+func (c *Client) newRequest(ctx context.Context, p Peer) (*http.Request, string, error) {
+	base := p.URL
 	body, err := json.Marshal(observeRequest{From: c.Self})
 	if err != nil {
 		return nil, "", err
@@ -143,7 +144,7 @@ func (c *Client) newRequest(ctx context.Context, base string) (*http.Request, st
 		return nil, "", fmt.Errorf("building request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	env := envelope{Vantage: c.Self, Timestamp: c.now().Unix(), Nonce: newNonce()}
+	env := envelope{Vantage: c.Self, To: p.ID, Timestamp: c.now().Unix(), Nonce: newNonce()}
 	sign(req.Header, c.Secret, kindRequest, env, body)
 	return req, env.Nonce, nil
 }

@@ -50,7 +50,7 @@ func TestClientRejectsReply(t *testing.T) {
 			name: "reply signed with the wrong key",
 			peer: func(t *testing.T, _ *clock) Peer {
 				return forgedPeer(t, id, func(req envelope) ([]byte, envelope, []byte) {
-					return keyWrong, envelope{Vantage: id, Timestamp: t0.Unix(), Nonce: req.Nonce}, good
+					return keyWrong, envelope{Vantage: id, To: req.Vantage, Timestamp: t0.Unix(), Nonce: req.Nonce}, good
 				})
 			},
 			want: ErrBadSignature, words: "peers: observe gcp:europe-west1: reply signature does not verify",
@@ -58,8 +58,17 @@ func TestClientRejectsReply(t *testing.T) {
 		{
 			name: "reply bound to another nonce",
 			peer: func(t *testing.T, _ *clock) Peer {
-				return forgedPeer(t, id, func(envelope) ([]byte, envelope, []byte) {
-					return keyNew, envelope{Vantage: id, Timestamp: t0.Unix(), Nonce: newNonce()}, good
+				return forgedPeer(t, id, func(req envelope) ([]byte, envelope, []byte) {
+					return keyNew, envelope{Vantage: id, To: req.Vantage, Timestamp: t0.Unix(), Nonce: newNonce()}, good
+				})
+			},
+			want: ErrWrongNonce, words: "peers: observe gcp:europe-west1: reply answers another request",
+		},
+		{
+			name: "reply addressed to another asker",
+			peer: func(t *testing.T, _ *clock) Peer {
+				return forgedPeer(t, id, func(req envelope) ([]byte, envelope, []byte) {
+					return keyNew, envelope{Vantage: id, To: "aws:eu-west-1", Timestamp: t0.Unix(), Nonce: req.Nonce}, good
 				})
 			},
 			want: ErrWrongNonce, words: "peers: observe gcp:europe-west1: reply answers another request",
@@ -68,7 +77,7 @@ func TestClientRejectsReply(t *testing.T) {
 			name: "reply timestamp too old",
 			peer: func(t *testing.T, _ *clock) Peer {
 				return forgedPeer(t, id, func(req envelope) ([]byte, envelope, []byte) {
-					return keyNew, envelope{Vantage: id, Timestamp: t0.Unix() - 31, Nonce: req.Nonce}, good
+					return keyNew, envelope{Vantage: id, To: req.Vantage, Timestamp: t0.Unix() - 31, Nonce: req.Nonce}, good
 				})
 			},
 			want:  ErrSkew,
@@ -78,7 +87,7 @@ func TestClientRejectsReply(t *testing.T) {
 			name: "observation from another vantage than the signer",
 			peer: func(t *testing.T, _ *clock) Peer {
 				return forgedPeer(t, id, func(req envelope) ([]byte, envelope, []byte) {
-					return keyNew, envelope{Vantage: id, Timestamp: t0.Unix(), Nonce: req.Nonce}, mustJSON(observation("aws:eu-west-1", t0))
+					return keyNew, envelope{Vantage: id, To: req.Vantage, Timestamp: t0.Unix(), Nonce: req.Nonce}, mustJSON(observation("aws:eu-west-1", t0))
 				})
 			},
 			want: ErrWrongPeer, words: `peers: observe gcp:europe-west1: reply is from another vantage point: observation is from "aws:eu-west-1"`,
@@ -87,16 +96,25 @@ func TestClientRejectsReply(t *testing.T) {
 			name: "reply that is not an observation",
 			peer: func(t *testing.T, _ *clock) Peer {
 				return forgedPeer(t, id, func(req envelope) ([]byte, envelope, []byte) {
-					return keyNew, envelope{Vantage: id, Timestamp: t0.Unix(), Nonce: req.Nonce}, []byte(`[1,2]`)
+					return keyNew, envelope{Vantage: id, To: req.Vantage, Timestamp: t0.Unix(), Nonce: req.Nonce}, []byte(`[1,2]`)
 				})
 			},
 			want: ErrBadReply, words: "peers: observe gcp:europe-west1: malformed reply: decoding observation",
 		},
 		{
-			name: "peer answers as another vantage",
+			name: "URL of another vantage: it refuses a request not addressed to it",
 			peer: func(t *testing.T, clk *clock) Peer {
 				p := startPeer(t, "gcp:us-central1", clk, HandlerOptions{Secrets: [][]byte{keyNew}})
 				return Peer{ID: id, URL: p.Peer.URL}
+			},
+			want: ErrRejected, words: `peers: observe gcp:europe-west1: peer rejected the request: HTTP 401 wrong_peer`,
+		},
+		{
+			name: "reply signed as another vantage",
+			peer: func(t *testing.T, _ *clock) Peer {
+				return forgedPeer(t, id, func(req envelope) ([]byte, envelope, []byte) {
+					return keyNew, envelope{Vantage: "gcp:us-central1", To: req.Vantage, Timestamp: t0.Unix(), Nonce: req.Nonce}, good
+				})
 			},
 			want: ErrWrongPeer, words: `peers: observe gcp:europe-west1: reply is from another vantage point: signed as "gcp:us-central1"`,
 		},

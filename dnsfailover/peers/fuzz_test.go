@@ -18,13 +18,16 @@ import (
 func FuzzHandler(f *testing.F) {
 	f.Add([]byte(`{"from":"aws:us-east-1"}`), "aws:us-east-1", "1764090000", "00112233445566778899aabbccddeeff", "00", "application/json", true)
 	f.Add([]byte(`{"from":"other"}`), "aws:us-east-1", "x", "nonce", "zz", "text/plain", true)
+	f.Add([]byte(`{"from":"aws:us-east-1"}`), "aws:us-east-1", "1764090000", "00112233445566778899aabbccddeeff", "other", "application/json", true)
 	f.Add([]byte(`{`), "", "", "", "", "", false)
 	f.Add(bytes.Repeat([]byte("a"), 5000), "a:b", "-9223372036854775808", "", "", "", true)
 	key := []byte("fuzz-key-0123456789abcdef-0123456789abcdef")
 	now := time.Unix(1764090000, 0)
 	// One handler for every input, as in a server: its replay cache fills
 	// up, and "replay" and "busy" are answers it must give cleanly too.
+	const self = "gcp:europe-west1"
 	h, err := NewHandler(HandlerOptions{
+		Self:    self,
 		Secrets: [][]byte{key},
 		Now:     func() time.Time { return now },
 		Observe: func(context.Context) Observation { return Observation{Vantage: "gcp:europe-west1", At: now} },
@@ -37,10 +40,16 @@ func FuzzHandler(f *testing.F) {
 		req.Header.Set("Content-Type", ctype)
 		signed := false
 		if signIt && validNonce(nonce) && len(vantage) <= maxVantage {
-			sign(req.Header, key, kindRequest, envelope{Vantage: vantage, Timestamp: now.Unix(), Nonce: nonce}, body)
-			signed = req.Header.Get(HeaderVantage) == vantage // a header cannot hold every string
+			// Addressed to this handler, or (sig "other") to another peer,
+			// which must never be served.
+			to := self
+			if sig == "other" {
+				to = "azure:westeurope"
+			}
+			sign(req.Header, key, kindRequest, envelope{Vantage: vantage, To: to, Timestamp: now.Unix(), Nonce: nonce}, body)
+			signed = req.Header.Get(HeaderVantage) == vantage && to == self // a header cannot hold every string
 		} else {
-			for k, v := range map[string]string{HeaderVantage: vantage, HeaderTimestamp: ts, HeaderNonce: nonce, HeaderSignature: sig} {
+			for k, v := range map[string]string{HeaderVantage: vantage, HeaderTo: self, HeaderTimestamp: ts, HeaderNonce: nonce, HeaderSignature: sig} {
 				req.Header.Set(k, v)
 			}
 		}

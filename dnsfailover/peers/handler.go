@@ -15,6 +15,10 @@ import (
 
 // HandlerOptions configure NewHandler.
 type HandlerOptions struct {
+	// Self is this vantage point's id: only requests addressed to it are
+	// served (a request signed for another peer is refused, so a captured
+	// one cannot be replayed across the fleet). Required.
+	Self string
 	// Secrets are the HMAC keys accepted on requests. The first is the
 	// current one; more are accepted while a key is being rotated. None may
 	// be empty.
@@ -33,6 +37,7 @@ type HandlerOptions struct {
 
 // Handler serves POST /observe to peers. Build it with NewHandler.
 type Handler struct {
+	self    string
 	keys    [][]byte
 	skew    time.Duration
 	observe func(ctx context.Context) Observation
@@ -56,6 +61,7 @@ const (
 	RejectMalformed    = "malformed"     // 401: a signature header has the wrong form
 	RejectSkew         = "skew"          // 401: timestamp outside Skew
 	RejectBadSignature = "bad_signature" // 401: signed with no accepted key, or tampered
+	RejectWrongPeer    = "wrong_peer"    // 401: addressed to another vantage point
 	RejectReplay       = "replay"        // 401: nonce already used
 	RejectBusy         = "busy"          // 503: replay cache full
 	RejectBadBody      = "bad_body"      // 400: signed body is not {"from": <sender>}
@@ -70,6 +76,7 @@ var rejectMessages = map[string]string{
 	RejectMalformed:    "signature headers are malformed",
 	RejectSkew:         "request timestamp is outside the allowed clock skew; check both clocks",
 	RejectBadSignature: "signature does not verify; check the shared secret",
+	RejectWrongPeer:    "request is addressed to another vantage point; check the ids in SWITCHYARD_PEERS",
 	RejectReplay:       "request was already answered",
 	RejectBusy:         "too many recent requests",
 	RejectBadBody:      "body must be {\"from\": <the signing vantage>}",
@@ -79,6 +86,9 @@ var rejectMessages = map[string]string{
 // make it unsafe: no secret, an empty secret (anyone could sign), or no
 // Observe function.
 func NewHandler(opts HandlerOptions) (*Handler, error) {
+	if opts.Self == "" {
+		return nil, errors.New("peers: handler needs its own vantage id (Self)")
+	}
 	if len(opts.Secrets) == 0 {
 		return nil, errors.New("peers: handler needs at least one secret")
 	}
@@ -91,6 +101,7 @@ func NewHandler(opts HandlerOptions) (*Handler, error) {
 		return nil, errors.New("peers: handler needs an Observe function")
 	}
 	h := &Handler{
+		self:     opts.Self,
 		keys:     opts.Secrets,
 		skew:     cmpOr(opts.Skew, DefaultSkew),
 		observe:  opts.Observe,
@@ -172,6 +183,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.reject(w, r, http.StatusUnauthorized, RejectSkew, "timestamp", env.Timestamp, "now", now.Unix())
 		return
 	}
+	if env.To != h.self {
+		h.reject(w, r, http.StatusUnauthorized, RejectWrongPeer, "to", short(env.To))
+		return
+	}
 	key, ok := verify(h.keys, kindRequest, env, body)
 	if !ok {
 		h.reject(w, r, http.StatusUnauthorized, RejectBadSignature)
@@ -201,7 +216,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"error":"cannot encode observation","reason":"internal"}`)
 		return
 	}
-	sign(w.Header(), key, kindReply, envelope{Vantage: obs.Vantage, Timestamp: h.now().Unix(), Nonce: env.Nonce}, reply)
+	sign(w.Header(), key, kindReply, envelope{Vantage: obs.Vantage, To: env.Vantage, Timestamp: h.now().Unix(), Nonce: env.Nonce}, reply)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(reply)

@@ -11,10 +11,10 @@ import (
 	"time"
 )
 
-// signedRequest returns the headers and body c would send to base.
-func signedRequest(t *testing.T, c *Client, base string) (http.Header, []byte) {
+// signedRequest returns the headers and body c would send to p.
+func signedRequest(t *testing.T, c *Client, p Peer) (http.Header, []byte) {
 	t.Helper()
-	req, _, err := c.newRequest(context.Background(), base)
+	req, _, err := c.newRequest(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +109,43 @@ func TestHandlerRejects(t *testing.T) {
 			},
 			status: 401, reason: RejectBadSignature,
 		},
+		{
+			name: "receiver header missing",
+			edit: func(h http.Header, b []byte) (http.Header, []byte) {
+				h.Del(HeaderTo)
+				return h, b
+			},
+			status: 401, reason: RejectUnsigned,
+		},
+		{
+			name: "tampered receiver",
+			edit: func(h http.Header, b []byte) (http.Header, []byte) {
+				h.Set(HeaderTo, "gcp:europe-west2")
+				return h, b
+			},
+			status: 401, reason: RejectWrongPeer,
+		},
+		{
+			name: "signed for another peer",
+			edit: func(h http.Header, b []byte) (http.Header, []byte) {
+				env, _ := readEnvelope(h)
+				env.To = "azure:westeurope"
+				sign(h, keyNew, kindRequest, env, b)
+				return h, b
+			},
+			status: 401, reason: RejectWrongPeer,
+		},
+		{
+			name: "receiver header rewritten to this peer",
+			edit: func(h http.Header, b []byte) (http.Header, []byte) {
+				env, _ := readEnvelope(h)
+				env.To = "azure:westeurope"
+				sign(h, keyNew, kindRequest, env, b)
+				h.Set(HeaderTo, "gcp:europe-west1")
+				return h, b
+			},
+			status: 401, reason: RejectBadSignature,
+		},
 		{name: "old timestamp", skew: -31 * time.Second, status: 401, reason: RejectSkew},
 		{name: "future timestamp", skew: 31 * time.Second, status: 401, reason: RejectSkew},
 		{
@@ -135,7 +172,7 @@ func TestHandlerRejects(t *testing.T) {
 				key = keyNew
 			}
 			c := newClient(key, newClock(t0.Add(tc.skew)))
-			h, body := signedRequest(t, c, p.Peer.URL)
+			h, body := signedRequest(t, c, p.Peer)
 			if tc.edit != nil {
 				h, body = tc.edit(h, body)
 			}
@@ -180,7 +217,7 @@ func assertNoSecrets(t *testing.T, text, sig string) {
 func TestOversizedChunkedBody(t *testing.T) {
 	clk := newClock(t0)
 	p := startPeer(t, "gcp:europe-west1", clk, HandlerOptions{Secrets: [][]byte{keyNew}, MaxBody: 64})
-	h, _ := signedRequest(t, newClient(keyNew, clk), p.Peer.URL)
+	h, _ := signedRequest(t, newClient(keyNew, clk), p.Peer)
 
 	// No Content-Length: the limit must hold while reading.
 	req, err := http.NewRequest(http.MethodPost, p.Peer.URL+Path, io.MultiReader(strings.NewReader(strings.Repeat("x", 65))))
@@ -201,7 +238,7 @@ func TestOversizedChunkedBody(t *testing.T) {
 func TestReplayedRequest(t *testing.T) {
 	clk := newClock(t0)
 	p := startPeer(t, "gcp:europe-west1", clk, HandlerOptions{Secrets: [][]byte{keyNew}, Skew: 30 * time.Second})
-	h, body := signedRequest(t, newClient(keyNew, clk), p.Peer.URL)
+	h, body := signedRequest(t, newClient(keyNew, clk), p.Peer)
 
 	steps := []struct {
 		name   string
@@ -223,6 +260,29 @@ func TestReplayedRequest(t *testing.T) {
 	}
 	want := map[string]uint64{RejectReplay: 2, RejectSkew: 1}
 	sameJSON(t, p.Handler.Rejected(), want)
+}
+
+// TestRequestIsBoundToItsReceiver: a request captured on its way to one
+// peer is refused by every other, whichever accepted key signed it, and
+// the peer it names still refuses it a second time.
+func TestRequestIsBoundToItsReceiver(t *testing.T) {
+	clk := newClock(t0)
+	// Mid-rotation: both peers accept the new and the old key.
+	a := startPeer(t, "gcp:europe-west1", clk, HandlerOptions{Secrets: [][]byte{keyNew, keyOld}})
+	b := startPeer(t, "azure:westeurope", clk, HandlerOptions{Secrets: [][]byte{keyNew, keyOld}})
+	for _, key := range [][]byte{keyNew, keyOld} {
+		h, body := signedRequest(t, newClient(key, clk), a.Peer)
+		if status, refusal := send(t, b.Peer.URL+Path, http.MethodPost, h, body); status != 401 || refusal.Reason != RejectWrongPeer {
+			t.Fatalf("request for %s replayed to %s: HTTP %d %q, want 401 %s", a.Peer.ID, b.Peer.ID, status, refusal.Reason, RejectWrongPeer)
+		}
+		if status, refusal := send(t, a.Peer.URL+Path, http.MethodPost, h, body); status != 200 {
+			t.Fatalf("request to the peer it names: HTTP %d %q, want 200", status, refusal.Reason)
+		}
+		if status, refusal := send(t, a.Peer.URL+Path, http.MethodPost, h, body); status != 401 || refusal.Reason != RejectReplay {
+			t.Fatalf("the same request again: HTTP %d %q, want 401 %s", status, refusal.Reason, RejectReplay)
+		}
+	}
+	sameJSON(t, b.Handler.Rejected(), map[string]uint64{RejectWrongPeer: 2})
 }
 
 func TestKeyRotation(t *testing.T) {
@@ -254,9 +314,10 @@ func TestNewHandlerRefuses(t *testing.T) {
 		opts HandlerOptions
 		want string
 	}{
-		{"no secret", HandlerOptions{Observe: observe}, "peers: handler needs at least one secret"},
-		{"empty secret", HandlerOptions{Secrets: [][]byte{keyNew, {}}, Observe: observe}, "peers: handler secret 2 of 2 is empty"},
-		{"no observe", HandlerOptions{Secrets: [][]byte{keyNew}}, "peers: handler needs an Observe function"},
+		{"no own id", HandlerOptions{Secrets: [][]byte{keyNew}, Observe: observe}, "peers: handler needs its own vantage id (Self)"},
+		{"no secret", HandlerOptions{Self: "a:b", Observe: observe}, "peers: handler needs at least one secret"},
+		{"empty secret", HandlerOptions{Self: "a:b", Secrets: [][]byte{keyNew, {}}, Observe: observe}, "peers: handler secret 2 of 2 is empty"},
+		{"no observe", HandlerOptions{Self: "a:b", Secrets: [][]byte{keyNew}}, "peers: handler needs an Observe function"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h, err := NewHandler(tc.opts)

@@ -87,6 +87,9 @@ type peerServer struct {
 func startPeer(t *testing.T, id string, clk *clock, opts HandlerOptions) peerServer {
 	t.Helper()
 	logs := &logBuffer{}
+	if opts.Self == "" {
+		opts.Self = id
+	}
 	if opts.Now == nil {
 		opts.Now = clk.Now
 	}

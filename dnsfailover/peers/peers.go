@@ -4,8 +4,9 @@
 //
 // Requests and replies cross the internet, so both are signed with a shared
 // HMAC-SHA256 key over a canonical string (see sign.go) that binds the
-// method, the endpoint, a timestamp, a random nonce, the sender and the body.
-// The handler refuses stale and replayed requests; the client refuses a
+// method, the endpoint, a timestamp, a random nonce, the sender, the receiver
+// and the body. The handler refuses stale and replayed requests and requests
+// addressed to another vantage point; the client refuses a
 // reply that is not signed, is stale, answers another request or comes from
 // another vantage point. A peer that cannot give a trustworthy answer
 // abstains: the caller must never count it as a down vote.
@@ -26,6 +27,7 @@ const Path = "/observe"
 // Header names of the signed envelope, the same on requests and replies.
 const (
 	HeaderVantage   = "X-Switchyard-Vantage"   // sender id, provider:region
+	HeaderTo        = "X-Switchyard-To"        // receiver id: the peer asked, or on a reply the asker
 	HeaderTimestamp = "X-Switchyard-Timestamp" // unix seconds when signed
 	HeaderNonce     = "X-Switchyard-Nonce"     // 16 random bytes, hex; a reply repeats its request's
 	HeaderSignature = "X-Switchyard-Signature" // hex HMAC-SHA256 of the canonical string

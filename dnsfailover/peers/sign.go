@@ -25,7 +25,12 @@ const maxVantage = 128
 
 // envelope is the signed part of a message, carried in the headers.
 type envelope struct {
-	Vantage   string
+	Vantage string
+	// To is the vantage point the message is for: on a request the peer
+	// asked, on a reply the asker. A request captured on its way to one
+	// peer therefore cannot be replayed to any other: each keeps its own
+	// nonce cache, and only the one it names accepts it.
+	To        string
 	Timestamp int64 // unix seconds
 	Nonce     string
 	Signature []byte
@@ -33,11 +38,12 @@ type envelope struct {
 
 // canonical is the string that is signed: a version tag, then one field per
 // line. No field can hold a newline (header values cannot, the body is
-// hashed), so no two messages share a canonical string.
+// hashed), so no two messages share a canonical string. v2 added the
+// receiver (To); a v1 signature never verifies as v2.
 func canonical(kind string, e envelope, body []byte) []byte {
 	sum := sha256.Sum256(body)
-	b := make([]byte, 0, 192)
-	b = append(b, "switchyard-peers-v1\n"...)
+	b := make([]byte, 0, 256)
+	b = append(b, "switchyard-peers-v2\n"...)
 	b = append(b, kind...)
 	b = append(b, '\n')
 	b = append(b, Path...)
@@ -47,6 +53,8 @@ func canonical(kind string, e envelope, body []byte) []byte {
 	b = append(b, e.Nonce...)
 	b = append(b, '\n')
 	b = append(b, e.Vantage...)
+	b = append(b, '\n')
+	b = append(b, e.To...)
 	b = append(b, '\n')
 	b = hex.AppendEncode(b, sum[:])
 	return b
@@ -62,6 +70,7 @@ func mac(key []byte, kind string, e envelope, body []byte) []byte {
 func sign(h http.Header, key []byte, kind string, e envelope, body []byte) {
 	e.Signature = mac(key, kind, e, body)
 	h.Set(HeaderVantage, e.Vantage)
+	h.Set(HeaderTo, e.To)
 	h.Set(HeaderTimestamp, strconv.FormatInt(e.Timestamp, 10))
 	h.Set(HeaderNonce, e.Nonce)
 	h.Set(HeaderSignature, hex.EncodeToString(e.Signature))
@@ -87,11 +96,11 @@ var (
 // readEnvelope reads the signed headers, errUnsigned when any is absent and
 // errMalformed when any has the wrong form.
 func readEnvelope(h http.Header) (envelope, error) {
-	v, ts, nonce, sig := h.Get(HeaderVantage), h.Get(HeaderTimestamp), h.Get(HeaderNonce), h.Get(HeaderSignature)
-	if v == "" || ts == "" || nonce == "" || sig == "" {
+	v, to, ts, nonce, sig := h.Get(HeaderVantage), h.Get(HeaderTo), h.Get(HeaderTimestamp), h.Get(HeaderNonce), h.Get(HeaderSignature)
+	if v == "" || to == "" || ts == "" || nonce == "" || sig == "" {
 		return envelope{}, errUnsigned
 	}
-	e := envelope{Vantage: v, Nonce: nonce}
+	e := envelope{Vantage: v, To: to, Nonce: nonce}
 	var err error
 	if e.Timestamp, err = strconv.ParseInt(ts, 10, 64); err != nil {
 		return envelope{}, errMalformed
@@ -99,7 +108,7 @@ func readEnvelope(h http.Header) (envelope, error) {
 	if e.Signature, err = hex.DecodeString(sig); err != nil || len(e.Signature) != sha256.Size {
 		return envelope{}, errMalformed
 	}
-	if len(v) > maxVantage || !validNonce(nonce) {
+	if len(v) > maxVantage || len(to) > maxVantage || !validNonce(nonce) {
 		return envelope{}, errMalformed
 	}
 	return e, nil

@@ -55,39 +55,25 @@ func (c *simClock) After(d time.Duration) <-chan time.Time {
 	return ch
 }
 
-// blipTrial runs one vantage point, alone in a quorum of one (so nothing
-// but its own streak stands between a failed check and a switch), through a
-// primary outage of length blip that starts at a uniformly random phase of
-// its probe schedule. It returns whether the record moved, read from the
-// Cloudflare-compatible service.
-func blipTrial(t *testing.T, rng *rand.Rand, blip time.Duration) bool {
+// simVantage is one vantage point on clock, alone in a quorum of one (so
+// nothing but its own streak stands between a failed check and a switch),
+// whose checks of the primary fail at the instants down reports. moved
+// reads from the Cloudflare-compatible service whether the record moved.
+func simVantage(t *testing.T, clock *simClock, down func(time.Time) bool) (v *vantage.Vantage, moved func() bool) {
 	t.Helper()
-	const (
-		interval = 10 * time.Second
-		fast     = 2 * time.Second
-		latency  = 30 * time.Millisecond // each check's round trip
-	)
+	const latency = 30 * time.Millisecond // each check's round trip
 	cf := cloudflareapi.New(cloudflareapi.Options{Token: token, ZoneName: "example.com"})
 	cf.Add(cloudflareapi.Record{Name: record, Type: "CNAME", Content: primary, TTL: 60})
 	api := httptest.NewServer(cf.Handler())
-	defer api.Close()
+	t.Cleanup(api.Close)
 	p, err := cloudflare.New(cloudflare.Options{
 		APIURL: api.URL + "/client/v4", ZoneID: cf.ZoneID(), Token: token, Record: record, Type: "CNAME", TTL: 60,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	start := time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)
-	// Three healthy rounds, then the outage at a random phase of the next interval.
-	outage := start.Add(3*interval + time.Duration(rng.Int64N(int64(interval))))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	clock := &simClock{now: start, end: outage.Add(blip + 4*interval), stop: cancel}
-	down := func(at time.Time) bool { return !at.Before(outage) && at.Before(outage.Add(blip)) }
-
 	const id = "aws:us-east-1"
-	v := vantage.New(vantage.Options{
+	v = vantage.New(vantage.Options{
 		ID: id,
 		Primary: func(context.Context) probe.Result {
 			at := clock.Now()
@@ -103,14 +89,36 @@ func blipTrial(t *testing.T, rng *rand.Rand, blip time.Duration) bool {
 		PeerClient:    &peers.Client{Self: id, Secret: []byte(secret), Timeout: time.Second, Skew: 30 * time.Second},
 		Rule:          quorum.Rule{Vantages: []string{id}, Quorum: 1, MinProviders: 1, MaxAge: 30 * time.Second},
 		Policy:        failover.Policy{FailAfter: 3, RecoverAfter: 5, Failback: failover.FailbackManual},
-		FastInterval:  fast,
+		FastInterval:  2 * time.Second,
 		Now:           clock.Now,
 		After:         clock.After,
 		Log:           slog.New(slog.DiscardHandler),
 	})
+	return v, func() bool {
+		got, _ := (&harness{cf: cf}).target(t)
+		return got != primary
+	}
+}
+
+// simStart is far enough ahead that a context deadline in simulated time
+// never passes in real time.
+var simStart = time.Date(2030, 11, 29, 9, 0, 0, 0, time.UTC)
+
+// blipTrial runs a simulated vantage point (interval 10 s, fast 2 s,
+// FAIL_AFTER 3) through a primary outage of length blip that starts at a
+// uniformly random phase of its probe schedule, and reports whether the
+// record moved.
+func blipTrial(t *testing.T, rng *rand.Rand, blip time.Duration) bool {
+	t.Helper()
+	const interval = 10 * time.Second
+	// Three healthy rounds, then the outage at a random phase of the next interval.
+	outage := simStart.Add(3*interval + time.Duration(rng.Int64N(int64(interval))))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	clock := &simClock{now: simStart, end: outage.Add(blip + 4*interval), stop: cancel}
+	v, moved := simVantage(t, clock, func(at time.Time) bool { return !at.Before(outage) && at.Before(outage.Add(blip)) })
 	v.Run(ctx, interval)
-	got, _ := (&harness{cf: cf}).target(t)
-	return got != primary
+	return moved()
 }
 
 // TestBlipsShorterThanTheShortestFailoverNeverSwitch: with FAIL_AFTER 3 and
@@ -148,4 +156,38 @@ func TestBlipsShorterThanTheShortestFailoverNeverSwitch(t *testing.T) {
 		t.Errorf("no 5 s outage of 60 switched: the stated shortest outage (%s) is not the real threshold", shortest)
 	}
 	t.Logf("5 s outages: %d of 60 switched (those that began just before a check)", switched)
+}
+
+// TestRunUntilStopsRegularRoundsButFinishesAStreak: a Lambda run (90 s
+// timeout, 13 s margin, regular rounds until 80 s) makes its regular rounds
+// at 0…70 s; an outage that begins just before its last one is still
+// confirmed by the fast re-checks after it, which run on to the margin.
+func TestRunUntilStopsRegularRoundsButFinishesAStreak(t *testing.T) {
+	const interval, margin = 10 * time.Second, 13 * time.Second
+	for _, tt := range []struct {
+		name   string
+		outage time.Duration // from the run's start; 0: none
+		rounds int
+		moved  bool
+	}{
+		{"healthy: regular rounds at 0…70 s", 0, 8, false},
+		{"outage at 69 s: re-checks at 72 and 74 s confirm it", 69 * time.Second, 10, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithDeadline(context.Background(), simStart.Add(90*time.Second))
+			defer cancel()
+			clock := &simClock{now: simStart, end: simStart.Add(time.Hour), stop: cancel}
+			v, moved := simVantage(t, clock, func(at time.Time) bool {
+				return tt.outage > 0 && !at.Before(simStart.Add(tt.outage))
+			})
+			rounds := v.RunUntil(ctx, interval, margin, simStart.Add(80*time.Second))
+			if len(rounds) != tt.rounds || moved() != tt.moved {
+				var at []string
+				for _, r := range rounds {
+					at = append(at, r.At.Sub(simStart).Round(time.Second).String())
+				}
+				t.Errorf("%d rounds at %v, moved %v; want %d rounds, moved %v", len(rounds), at, moved(), tt.rounds, tt.moved)
+			}
+		})
+	}
 }

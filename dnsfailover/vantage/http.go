@@ -21,6 +21,7 @@ type HandlerOptions struct {
 // no secret) and GET /healthz.
 func (v *Vantage) Handler(o HandlerOptions) (http.Handler, error) {
 	observe, err := peers.NewHandler(peers.HandlerOptions{
+		Self:    v.o.ID,
 		Secrets: o.Secrets,
 		Skew:    o.Skew,
 		Observe: v.Check,

@@ -17,10 +17,12 @@ func (v *Vantage) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// RunUntil runs rounds as Run does until the deadline less margin: no round
-// starts that could not end by then. A Lambda invocation uses it to probe
-// more often than its schedule invokes it.
-func (v *Vantage) RunUntil(ctx context.Context, interval, margin time.Duration) []Round {
+// RunUntil runs rounds as Run does while each can end by ctx's deadline
+// less margin, and starts no regular round at or after until (zero: no such
+// limit); re-checks of a suspect primary go on to the deadline, so a streak
+// under way is finished rather than dropped. A Lambda invocation uses it to
+// probe more often than its schedule invokes it.
+func (v *Vantage) RunUntil(ctx context.Context, interval, margin time.Duration, until time.Time) []Round {
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		return []Round{v.RunRound(ctx)}
@@ -31,7 +33,8 @@ func (v *Vantage) RunUntil(ctx context.Context, interval, margin time.Duration) 
 		r := v.RunRound(ctx)
 		rounds = append(rounds, r)
 		next := v.next(start, r, interval)
-		if deadline.Sub(next) < margin || !v.sleep(ctx, next) {
+		regular := next.Equal(start.Add(interval))
+		if deadline.Sub(next) < margin || (regular && !until.IsZero() && !next.Before(until)) || !v.sleep(ctx, next) {
 			break
 		}
 	}

@@ -42,9 +42,9 @@ type Options struct {
 	// requests were served by another must not add one new failure to a
 	// streak from minutes ago. Zero: never.
 	ForgetAfter time.Duration
-	// WriteBackoff is the first wait after a failed DNS write before this
-	// vantage point tries to switch again; it doubles per failure up to 16
-	// times. Default 10s.
+	// WriteBackoff is the unit of the wait after failed DNS writes (one
+	// probe interval): the next round retries, then waits of up to 2, 4, 8
+	// and 16 units follow, with jitter (see backoff.go). Default 10s.
 	WriteBackoff time.Duration
 	// FastInterval is the time between re-checks after a failed check of
 	// the primary while traffic is on it (failover.Recheck); Run and
@@ -158,7 +158,7 @@ func (v *Vantage) RunRound(ctx context.Context) Round {
 		"standby_ok", obs.Standby.OK, "latency_ms", obs.Primary.Latency.Milliseconds())
 
 	v.checkParity(ctx, &r, obs)
-	v.decide(ctx, &r, obs)
+	v.decide(ctx, &r)
 
 	v.mu.Lock()
 	v.last = r
@@ -167,18 +167,19 @@ func (v *Vantage) RunRound(ctx context.Context) Round {
 	return r
 }
 
-func (v *Vantage) decide(ctx context.Context, r *Round, own peers.Observation) {
+func (v *Vantage) decide(ctx context.Context, r *Round) {
 	// The cache saves API reads only while all is well. When this vantage
 	// point's own check of either origin just failed, a cached snapshot
 	// must not decide "nothing to do": a cached "on the standby, failback
 	// manual" once hid, for the cache's whole minute, that an operator had
 	// moved the record back to a primary that then failed again.
 	read := v.o.DNS.Read
-	if !own.Primary.OK || !own.Standby.OK {
+	if !r.Primary.OK || !r.Standby.OK {
 		read = v.o.DNS.Fresh
 	}
 	snap, err := read(ctx)
 	if err != nil {
+		v.backoff.readFailed()
 		v.fail(r, "read DNS", err)
 		return
 	}
@@ -202,18 +203,18 @@ func (v *Vantage) decide(ctx context.Context, r *Round, own peers.Observation) {
 	if d.Action != failover.AskPeers {
 		return
 	}
-	if why, hold := v.backoff.holding(in.Now); hold {
-		r.Decision = failover.Decision{Action: failover.Hold, To: d.To, Reason: d.Reason + "; " + why}
-		return
-	}
-
 	// Suspicion: read the state again (another vantage may have switched
-	// already) and ask every peer for a fresh observation.
-	v.emit(Event{Kind: EventSuspect, To: d.To, Reason: d.Reason})
+	// already) and ask every peer for a fresh observation. While backing
+	// off after failed writes the read is still made: it is how this
+	// vantage point learns that the API answers again (writeBackoff).
 	snap, err = v.o.DNS.Fresh(ctx)
 	if err != nil {
+		v.backoff.readFailed()
 		v.fail(r, "read DNS", err)
 		return
+	}
+	if v.backoff.readOK(in.Now) {
+		v.o.Log.Info("the DNS API answers again: trying the switch now instead of waiting out the write backoff")
 	}
 	if st, err = v.current(snap); err != nil {
 		v.fail(r, "read state", err)
@@ -224,8 +225,14 @@ func (v *Vantage) decide(ctx context.Context, r *Round, own peers.Observation) {
 		r.Decision = d
 		return
 	}
+	if why, hold := v.backoff.holding(in.Now); hold {
+		r.Decision = failover.Decision{Action: failover.Hold, To: d.To, Reason: d.Reason + "; " + why}
+		return
+	}
+	v.emit(Event{Kind: EventSuspect, To: d.To, Reason: d.Reason})
 
-	verdict := quorum.Decide(v.o.Now(), v.votes(ctx, own), v.o.Rule)
+	votes := v.votes(ctx)
+	verdict := quorum.Decide(v.o.Now(), votes, v.o.Rule)
 	r.Verdict = &verdict
 	in.Verdict = &verdict
 	d = failover.Decide(v.o.Policy, in)
@@ -237,16 +244,27 @@ func (v *Vantage) decide(ctx context.Context, r *Round, own peers.Observation) {
 	case failover.Refuse:
 		v.emit(Event{Kind: EventRefused, To: d.To, Reason: d.Reason, Verdict: &verdict})
 	case failover.Switch:
-		v.switchTo(ctx, r, snap, st, d)
+		v.switchTo(ctx, r, snap, st, d, in.Now)
 	}
 }
 
-// votes gathers this vantage's own vote and every peer's fresh one. A peer
+// votes gathers this vantage's own fresh vote and every peer's. A peer
 // that does not answer, answers late or answers with a bad signature
 // abstains (the peer client logs why): it is never counted as down.
-func (v *Vantage) votes(ctx context.Context, own peers.Observation) []quorum.Vote {
+//
+// The own vote is a check made now, beside the peers' (which check when
+// asked), not the round's first observation: that one was stamped before
+// the DNS reads, and during an API brownout those reads and their retries
+// can outlast the quorum's MaxAge (CLOCK_SKEW), which would drop this
+// vantage point's own vote while every peer's counted.
+func (v *Vantage) votes(ctx context.Context) []quorum.Vote {
+	var own peers.Observation
+	var wg sync.WaitGroup
+	wg.Go(func() { own = v.Check(ctx) })
+	replies := v.o.PeerClient.ObserveAll(ctx, v.o.Peers)
+	wg.Wait()
 	votes := []quorum.Vote{voteOf(own)}
-	for _, reply := range v.o.PeerClient.ObserveAll(ctx, v.o.Peers) {
+	for _, reply := range replies {
 		if reply.Err != nil {
 			continue // the peer client has logged why
 		}
@@ -259,7 +277,9 @@ func voteOf(o peers.Observation) quorum.Vote {
 	return quorum.Vote{Vantage: o.Vantage, PrimaryUp: o.Primary.OK, StandbyUp: o.Standby.OK, At: o.At}
 }
 
-func (v *Vantage) switchTo(ctx context.Context, r *Round, snap dns.Snapshot, st state.State, d failover.Decision) {
+// switchTo writes d; decidedAt is the round's decision time, from which a
+// failed write's backoff is measured.
+func (v *Vantage) switchTo(ctx context.Context, r *Round, snap dns.Snapshot, st state.State, d failover.Decision, decidedAt time.Time) {
 	target := v.o.PrimaryTarget
 	if d.To == state.Standby {
 		target = v.o.StandbyTarget
@@ -289,8 +309,11 @@ func (v *Vantage) switchTo(ctx context.Context, r *Round, snap dns.Snapshot, st 
 		return
 	}
 	if err != nil {
-		wait := v.backoff.failed(v.o.Now(), v.o.WriteBackoff)
-		v.fail(r, "switch "+snap.Name+" to "+string(d.To), fmt.Errorf("%w (next attempt in %s)", err, wait))
+		next := "next round"
+		if wait := v.backoff.failed(decidedAt, v.o.WriteBackoff); wait > 0 {
+			next = "in " + wait.Round(time.Millisecond).String()
+		}
+		v.fail(r, "switch "+snap.Name+" to "+string(d.To), fmt.Errorf("%w (next attempt %s)", err, next))
 		return
 	}
 	r.Record, r.Active, r.Switched = &after, after.State.Active, true

@@ -57,7 +57,7 @@ func TestDrillCommand(t *testing.T) {
 	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
 		t.Fatalf("--json output: %v\n%s", err, stdout.String())
 	}
-	if !rep.Passed || rep.Record != world.DrillRecord || len(rep.Steps) != 11 {
+	if !rep.Passed || rep.Record != world.DrillRecord || len(rep.Steps) != 12 {
 		t.Errorf("report: passed %v on %s with %d steps", rep.Passed, rep.Record, len(rep.Steps))
 	}
 	page, err := os.ReadFile(html)

@@ -20,7 +20,6 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/assemble"
 	"github.com/switchyard-dns/switchyard/dnsfailover/config"
 	"github.com/switchyard-dns/switchyard/dnsfailover/manual"
-	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
 	"github.com/switchyard-dns/switchyard/functions/internal/lambdaform"
 )
 
@@ -40,6 +39,9 @@ func main() {
 		log.Error("failover: configuration", "error", err.Error())
 		os.Exit(2)
 	}
+	if t := m.Topology(); t != nil {
+		t.Log(log) // once per cold start, as the probe does
+	}
 	lambda.Start(withDrill(m, log, os.Stdout))
 }
 
@@ -50,23 +52,5 @@ func build(log *slog.Logger) (*manual.Manual, error) {
 	if err != nil {
 		return nil, err
 	}
-	deps := assemble.Deps{Log: log}
-	primary, standby, err := assemble.Probes(cfg, deps)
-	if err != nil {
-		return nil, err
-	}
-	provider, err := assemble.Provider(cfg, deps)
-	if err != nil {
-		return nil, err
-	}
-	var ps []peers.Peer
-	for _, p := range cfg.Peers {
-		ps = append(ps, peers.Peer{ID: p.ID, URL: p.URL})
-	}
-	return manual.New(manual.Options{
-		DNS: provider, Primary: primary, Standby: standby,
-		PrimaryTarget: cfg.PrimaryTarget, StandbyTarget: cfg.StandbyTarget,
-		Peers: ps, Self: cfg.Vantage, Failback: cfg.Failback, MinDwell: cfg.MinDwell,
-		PeerTimeout: cfg.PeerTimeout, Log: log,
-	}), nil
+	return assemble.Manual(cfg, assemble.Deps{Log: log})
 }

@@ -55,7 +55,7 @@ func runAzure(stderr io.Writer) int {
 		log.Error("assemble", "error", err.Error())
 		return 2
 	}
-	h, err := v.Handler(vantage.HandlerOptions{Secrets: cfg.PeerSecrets(), Skew: cfg.ClockSkew, Log: log})
+	h, err := assemble.Handler(v, cfg, log)
 	if err != nil {
 		log.Error("handler", "error", err.Error())
 		return 2
@@ -73,8 +73,9 @@ func runAzure(stderr io.Writer) int {
 	fns := map[string]azureform.Func{azureRoundFunction: f.round}
 	log.Info("custom handler ready", "addr", ln.Addr().String(), "vantage", cfg.Vantage,
 		"interval", cfg.Interval.String(), "peers", len(cfg.Peers))
+	cfg.Topology().Log(log)
 	// A round waits for one check, the peers' votes and a DNS write.
-	if err := serveHTTP(ctx, ln, azureform.Handler(fns, h), cfg.ProbeTimeout+cfg.PeerTimeout+roundMargin+10*time.Second); err != nil {
+	if err := serveHTTP(ctx, ln, azureform.Handler(fns, h), cfg.ProbeTimeout+cfg.PeerTimeout+roundMargin(cfg.Interval)+10*time.Second); err != nil {
 		log.Error("serve", "error", err.Error())
 		return 1
 	}
@@ -101,6 +102,9 @@ type RoundResult struct {
 	Primary  bool   `json:"primary_ok"`
 	Standby  bool   `json:"standby_ok"`
 	Decision string `json:"decision,omitempty"`
+	// Down and Up are the votes of a round that asked the peers.
+	Down     int    `json:"down_votes,omitempty"`
+	Up       int    `json:"up_votes,omitempty"`
 	Switched bool   `json:"switched"`
 	Error    string `json:"error,omitempty"`
 	PastDue  bool   `json:"past_due,omitempty"`
@@ -117,6 +121,9 @@ func (f *azureFunction) round(ctx context.Context, inv azureform.Invocation) (az
 	r := f.v.RunRound(ctx)
 	res := RoundResult{Vantage: r.Vantage, Active: string(r.Active), Primary: r.Primary.OK, Standby: r.Standby.OK,
 		Decision: string(r.Decision.Action), Switched: r.Switched, Error: r.Error, PastDue: timer.IsPastDue}
+	if r.Verdict != nil {
+		res.Down, res.Up = r.Verdict.Down, r.Verdict.Up
+	}
 	f.log.Info("timer invocation", "invocationId", inv.ID, "active", res.Active, "primary_ok", res.Primary,
 		"decision", res.Decision, "switched", res.Switched, "error", res.Error, "past_due", res.PastDue)
 	line := fmt.Sprintf("round: primary_ok=%t standby_ok=%t active=%s decision=%s switched=%t",

@@ -24,12 +24,37 @@ import (
 // roundMargin is what a scheduled invocation keeps free before its
 // deadline beyond one probe timeout and one peer timeout: room for the DNS
 // read, write and read-back of a switch, so no round is cut off mid-way.
-const roundMargin = 5 * time.Second
+// At most one interval, the time README's bound allows one API write.
+func roundMargin(interval time.Duration) time.Duration { return min(5*time.Second, interval) }
+
+// schedulePeriod is how often template.yaml's schedule (rate(1 minute))
+// starts a run, and handOver how long after the next run is due this one
+// may still start a regular round: the next run may start up to that late
+// and the region still probes every interval. Both with the Timeout of 90 s.
+const (
+	schedulePeriod = time.Minute
+	handOver       = 20 * time.Second
+)
+
+// lastRegular is the time from which a run started at start begins no more
+// regular rounds: the next run has taken over by then. When the interval is
+// the schedule's period or longer, the schedule is the interval and each
+// run makes one round.
+func lastRegular(start time.Time, interval time.Duration) time.Time {
+	if interval >= schedulePeriod {
+		return start
+	}
+	return start.Add(schedulePeriod + handOver)
+}
 
 // runLambda is the Lambda form. Everything is built once per cold start
 // and kept for the life of the execution environment: the vantage point's
-// history therefore spans invocations, so failures seen by one scheduled
-// invocation count towards FAIL_AFTER in the next.
+// history and write back-off therefore span invocations served by the same
+// environment. Scheduled runs last longer than the schedule's minute (see
+// the Timeout in template.yaml), so the next run starts, in another
+// environment, while this one still probes: no minute has a window without
+// probes. An environment's history older than three intervals is dropped at
+// its next run (vantage.Options.ForgetAfter): streaks never join across a gap.
 func runLambda(stdout, stderr io.Writer) int {
 	log, inv := lambdaform.NewLogger(stderr, slog.LevelInfo)
 	if err := lambdaform.ResolveSecrets(context.Background(), log); err != nil {
@@ -47,14 +72,15 @@ func runLambda(stdout, stderr io.Writer) int {
 		log.Error("assemble", "error", err)
 		return 2
 	}
-	h, err := v.Handler(vantage.HandlerOptions{Secrets: cfg.PeerSecrets(), Skew: cfg.ClockSkew, Log: log})
+	h, err := assemble.Handler(v, cfg, log)
 	if err != nil {
 		log.Error("handler", "error", err)
 		return 2
 	}
 	f := &function{v: v, h: h, log: log, inv: inv, emf: emf,
-		interval: cfg.Interval, margin: cfg.ProbeTimeout + cfg.PeerTimeout + roundMargin}
+		interval: cfg.Interval, margin: cfg.ProbeTimeout + cfg.PeerTimeout + roundMargin(cfg.Interval)}
 	log.Info("cold start", "vantage", cfg.Vantage, "interval", cfg.Interval.String(), "peers", len(cfg.Peers))
+	cfg.Topology().Log(log)
 	lambda.Start(f.invoke)
 	return 0
 }
@@ -117,7 +143,7 @@ func (f *function) invoke(ctx context.Context, raw json.RawMessage) (any, error)
 // scheduled runs rounds every interval until the margin before the
 // deadline: sub-minute probing from a once-a-minute schedule.
 func (f *function) scheduled(ctx context.Context) ScheduledResult {
-	rounds := f.v.RunUntil(ctx, f.interval, f.margin)
+	rounds := f.v.RunUntil(ctx, f.interval, f.margin, lastRegular(time.Now(), f.interval))
 	res := ScheduledResult{Rounds: len(rounds)}
 	for _, r := range rounds {
 		res.Switched = res.Switched || r.Switched

@@ -2,6 +2,7 @@
 //
 //	probe serve   serve POST /observe, GET /status and GET /healthz on $PORT and probe every SWITCHYARD_INTERVAL
 //	probe once    check the primary and the standby once and print the observation as JSON
+//	probe check-config  load and validate the configuration and explain it, without running
 //
 // Configuration comes from SWITCHYARD_* environment variables; --help lists them.
 //
@@ -44,14 +45,18 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-const usage = `usage: probe serve|once
+const usage = `usage: probe serve|once|check-config
 
-  serve   serve POST /observe, GET /status and GET /healthz on $PORT
-          and run a probe round every SWITCHYARD_INTERVAL
-  once    check the primary and the standby once, print the observation as JSON
+  serve          serve POST /observe, GET /status and GET /healthz on $PORT
+                 and run a probe round every SWITCHYARD_INTERVAL
+  once           check the primary and the standby once, print the observation as JSON
+  check-config   load and validate the configuration and explain it: vantage points
+                 by provider, the quorum rule, and whether the topology survives the
+                 loss and resists the blindness of any one provider; runs nothing,
+                 shows no secret
 
-Exit status: 0 ok, 1 the check failed (once) or the server stopped with an error,
-2 bad usage or configuration.
+Exit status: 0 ok, 1 the check failed (once), the server stopped with an error, or
+the topology fails a test (check-config), 2 bad usage or configuration.
 
 Environment:
 `
@@ -64,6 +69,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 0
 		}
 		return 2
+	}
+	if args[0] == "check-config" {
+		return checkConfig(stdout)
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	cfg, err := config.Load()
@@ -101,7 +109,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func serve(ctx context.Context, v *vantage.Vantage, cfg config.Config, log *slog.Logger) error {
-	h, err := v.Handler(vantage.HandlerOptions{Secrets: cfg.PeerSecrets(), Skew: cfg.ClockSkew, Log: log})
+	h, err := assemble.Handler(v, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -110,6 +118,7 @@ func serve(ctx context.Context, v *vantage.Vantage, cfg config.Config, log *slog
 		return fmt.Errorf("listen on PORT %d: %w", cfg.Port, err)
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "vantage", cfg.Vantage, "interval", cfg.Interval.String())
+	cfg.Topology().Log(log)
 	go v.Run(ctx, cfg.Interval)
 	return serveHTTP(ctx, ln, h, cfg.ProbeTimeout+10*time.Second)
 }

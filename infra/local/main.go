@@ -1,6 +1,6 @@
 // Command local runs switchyard's local world: two S3-compatible origins, a
-// Cloudflare-compatible DNS API that also answers real DNS queries, and four
-// vantage points on two providers running the real probe code. It plays a
+// Cloudflare-compatible DNS API that also answers real DNS queries, and five
+// vantage points on three providers running the real probe code. It plays a
 // failure scenario and prints a timeline, or with --serve keeps the world up
 // for the other tools (dig, scripts/failover, probe).
 //

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"strconv"
@@ -77,6 +78,8 @@ type roundResult struct {
 	Active   string `json:"active"`
 	Primary  bool   `json:"primary_ok"`
 	Decision string `json:"decision"`
+	Down     int    `json:"down_votes"`
+	Up       int    `json:"up_votes"`
 	Switched bool   `json:"switched"`
 	Error    string `json:"error"`
 }
@@ -184,6 +187,62 @@ func TestTimerInvocationsProbeVoteAndSwitch(t *testing.T) {
 		if strings.Contains(h.Out.String(), secret) {
 			t.Fatal("a secret value reached the handler's output")
 		}
+	}
+}
+
+// Streaks live in the process across invocations, and a gap longer than
+// three intervals (the app slept, or the timer moved to another instance
+// and back) starts them afresh: an old failure never completes a new
+// suspicion. The probe's clock is real, so the gap is a real wait.
+func TestAGapForgetsTheStreak(t *testing.T) {
+	w, h, c := setup(t)
+	w.Primary.SetDown(true)
+	if r, _ := tick(t, h); r.Primary || r.Switched {
+		t.Fatalf("first failing round = %+v", r)
+	}
+	time.Sleep(3*c.Interval + c.Interval/2)
+	if r, _ := tick(t, h); r.Primary || r.Switched {
+		t.Fatalf("failing round after a gap of 3.5 intervals = %+v, want no switch: the streak starts afresh", r)
+	}
+	if r, _ := tick(t, h); !r.Switched {
+		t.Fatalf("next failing round = %+v, want the switch (FAIL_AFTER=2 consecutive)", r)
+	}
+	if got := h.Out.Matching("forgetting results from an earlier run"); len(got) != 1 {
+		t.Errorf("log lines %q, want one saying the streak was forgotten", got)
+	}
+}
+
+// The same binary against the local world as a user serves it
+// (`go run ./infra/local --serve`), configured from the env file it
+// writes: a vantage point that alone cannot reach the primary suspects
+// on its first timer invocation, asks the world's four vantage points,
+// which see it up, and the quorum refuses.
+func TestTimerInvocationAgainstTheServedLocalWorld(t *testing.T) {
+	_, envFile := testbin.ServeLocalWorld(t)
+	env, err := config.ReadEnvFile(envFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	delete(env, "SWITCHYARD_LOCAL_DNS_ADDR")
+	env["SWITCHYARD_VANTAGE"] = azureID
+	env["SWITCHYARD_FAIL_AFTER"] = "1"
+	// The world's primary check is an S3 GetObject; this vantage point's
+	// goes to an endpoint where nothing listens.
+	check, err := url.Parse(env["SWITCHYARD_PRIMARY_CHECK"])
+	if err != nil || check.Scheme != "s3" || check.Query().Get("endpoint") == "" {
+		t.Fatalf("the world's primary check %q is not an s3:// check with an endpoint", env["SWITCHYARD_PRIMARY_CHECK"])
+	}
+	q := check.Query()
+	q.Set("endpoint", "http://127.0.0.1:"+strconv.Itoa(freePort(t)))
+	check.RawQuery = q.Encode()
+	env["SWITCHYARD_PRIMARY_CHECK"] = check.String()
+	h := startHost(t, readAppFiles(t), testbin.Build(t, "./functions/probe"), env)
+	r, logs := tick(t, h)
+	if r.Primary || r.Switched || r.Decision != "refuse" || r.Down != 1 || r.Up != 4 {
+		t.Fatalf("round = %+v, want a refused switch on 1 down and 4 up votes", r)
+	}
+	if len(logs) != 1 || !strings.Contains(logs[0], "decision=refuse") {
+		t.Errorf("invocation Logs %q", logs)
 	}
 }
 

@@ -27,6 +27,7 @@ func TestStatus(t *testing.T) {
 		"assets.example.test CNAME → primary.origin.example.test (primary)",
 		`gen 0, since -, by setup, pinned no, reason "initial state"`,
 		"failback  manual",
+		"topology: 5 vantage points on 3 providers, a switch needs 3 down votes from 2 providers: survives the loss and resists the blindness of any one provider",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("status lacks %q:\n%s", want, r)
@@ -47,7 +48,8 @@ func TestStatus(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &rep); r.code != 0 || err != nil {
 		t.Fatalf("status --json: %v\n%s", err, r)
 	}
-	if rep.Current.Side != state.Primary || !rep.Health.Primary.OK || !rep.Health.Standby.OK || len(rep.Vantages) != 4 {
+	if rep.Current.Side != state.Primary || !rep.Health.Primary.OK || !rep.Health.Standby.OK || len(rep.Vantages) != len(e.w.Nodes) ||
+		rep.Topology == nil || !rep.Topology.OK() {
 		t.Fatalf("status --json = %+v", rep)
 	}
 	for _, v := range rep.Vantages {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 func TestHostilePeerInput(t *testing.T) {
 	observed := 0
 	h, err := peers.NewHandler(peers.HandlerOptions{
+		Self:    "aws:us-east-1",
 		Secrets: [][]byte{[]byte("hostile-test-key-0123456789abcdef0123")},
 		Observe: func(context.Context) peers.Observation {
 			observed++
@@ -40,7 +42,7 @@ func TestHostilePeerInput(t *testing.T) {
 	defer srv.Close()
 
 	signedLooking := map[string]string{
-		peers.HeaderVantage: "gcp:europe-west1", peers.HeaderTimestamp: fmt.Sprint(time.Now().Unix()),
+		peers.HeaderVantage: "gcp:europe-west1", peers.HeaderTo: "aws:us-east-1", peers.HeaderTimestamp: fmt.Sprint(time.Now().Unix()),
 		peers.HeaderNonce: strings.Repeat("ab", 16), peers.HeaderSignature: strings.Repeat("00", 32),
 	}
 	tests := []struct {
@@ -106,4 +108,90 @@ func TestHostilePeerInput(t *testing.T) {
 	}
 	report(t, Row{Fault: "Hostile peer input", Injected: "oversized (1 MiB), truncated, malformed, wrong content type, forged signature, 64 KiB header, wrong method against a real server",
 		Trials: len(tests) + 1, Held: "each refused with its status and a JSON reason (413/401/431/405/400), no observation given away, server kept serving; plus fuzzing (FuzzHandler)"})
+}
+
+// TestCapturedRequestCannotBeReplayed captures a real signed /observe
+// request on its way to one vantage point (as anyone on the path could) and
+// replays it to every other one of a fleet of real servers, and to the one
+// it was for: each is refused, and no observation is given away.
+func TestCapturedRequestCannotBeReplayed(t *testing.T) {
+	key := []byte("replay-test-key-0123456789abcdef01234")
+	ids := []string{"aws:us-west-2", "aws:eu-west-1", "gcp:europe-west1", "azure:westeurope"}
+	observed := map[string]*atomic.Int32{}
+	urls := map[string]string{}
+	for _, id := range ids {
+		n := &atomic.Int32{}
+		observed[id] = n
+		h, err := peers.NewHandler(peers.HandlerOptions{
+			Self: id, Secrets: [][]byte{key},
+			Observe: func(context.Context) peers.Observation {
+				n.Add(1)
+				return peers.Observation{Vantage: id, At: time.Now()}
+			},
+			Log: slog.New(slog.DiscardHandler),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		urls[id] = srv.URL
+	}
+
+	// A recording hop in front of the first peer.
+	var captured *http.Request
+	var body []byte
+	hop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ = io.ReadAll(r.Body)
+		captured = r.Clone(context.Background())
+		fwd, _ := http.NewRequest(r.Method, urls[ids[0]]+r.URL.Path, strings.NewReader(string(body)))
+		fwd.Header = r.Header.Clone()
+		res, err := http.DefaultClient.Do(fwd)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer res.Body.Close()
+		for k, v := range res.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(res.StatusCode)
+		_, _ = io.Copy(w, res.Body)
+	}))
+	t.Cleanup(hop.Close)
+	c := &peers.Client{Self: "aws:us-east-1", Secret: key, Timeout: 5 * time.Second}
+	if _, err := c.Observe(context.Background(), peers.Peer{ID: ids[0], URL: hop.URL}); err != nil {
+		t.Fatalf("the genuine exchange: %v", err)
+	}
+
+	replay := func(id string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, urls[id]+peers.Path, strings.NewReader(string(body)))
+		req.Header = captured.Header.Clone()
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		reply, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(reply)
+	}
+	for _, id := range ids[1:] {
+		if status, reply := replay(id); status != http.StatusUnauthorized || !strings.Contains(reply, peers.RejectWrongPeer) {
+			t.Errorf("replayed to %s: HTTP %d %s, want 401 %s", id, status, reply, peers.RejectWrongPeer)
+		}
+	}
+	if status, reply := replay(ids[0]); status != http.StatusUnauthorized || !strings.Contains(reply, peers.RejectReplay) {
+		t.Errorf("replayed to %s, the peer it was for: HTTP %d %s, want 401 %s", ids[0], status, reply, peers.RejectReplay)
+	}
+	for _, id := range ids {
+		want := int32(0)
+		if id == ids[0] {
+			want = 1
+		}
+		if got := observed[id].Load(); got != want {
+			t.Errorf("%s made %d observations, want %d", id, got, want)
+		}
+	}
+	report(t, Row{Fault: "Captured peer request replayed", Injected: "a real signed /observe request recorded on its way to one vantage point, replayed to each of the 3 others and to it",
+		Trials: len(ids), Held: "refused by every other vantage point (401 wrong_peer: the signed string names the receiver) and by its own (401 replay); one observation made, for the genuine request"})
 }

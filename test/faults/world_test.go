@@ -142,8 +142,8 @@ func TestScenarios(t *testing.T) {
 				// below-budget phase; the scenario fails on an early one.
 				falseSwitches = 0
 			}
-			held := fmt.Sprintf("scenario checks passed; gen = switches; no secret in %d KiB of logs, events, /status; %.2f API requests per vantage round (≈%.0f per 5 min at 4 vantages, 10 s interval; budget %d)",
-				len(logs.String())>>10, perRound, projected, apiBudget)
+			held := fmt.Sprintf("scenario checks passed; gen = switches; no secret in %d KiB of logs, events, /status; %.2f API requests per vantage round (≈%.0f per 5 min at %d vantages, 10 s interval; budget %d)",
+				len(logs.String())>>10, perRound, projected, len(world.DefaultVantages), apiBudget)
 			if minGap > 0 {
 				held += fmt.Sprintf("; shortest gap between DNS changes %s", minGap.Round(10*time.Millisecond))
 			}
@@ -214,12 +214,12 @@ func TestSustainedAPIFailure(t *testing.T) {
 		t.Fatalf("after the API healed: %s at gen %d, want standby at gen 1", got.Side, got.Gen)
 	}
 	scanForSecrets(t, "the logs", logs.String(), leaks(w))
-	t.Logf("sustained batch failure: %.1f API requests per vantage round → %.0f per 5 minutes at 4 vantages and a 10 s interval", perRound, projected)
+	t.Logf("sustained batch failure: %.1f API requests per vantage round → %.0f per 5 minutes at %d vantages and a 10 s interval", perRound, projected, len(world.DefaultVantages))
 	report(t, Row{
 		Fault: "DNS API down for writes during an outage", Injected: "every batch answered 502 while the primary is down, then healed",
 		Trials: 1, Switches: 1,
-		Held: fmt.Sprintf("%d error events, rounds continued, no switch and gen 0 while failing, one switch (gen 1) once healed; %.1f requests per vantage round (≈%.0f per 5 min at 4 vantages, 10 s; budget %d)",
-			errorsSeen, perRound, projected, apiBudget),
+		Held: fmt.Sprintf("%d error events, rounds continued, no switch and gen 0 while failing, one switch (gen 1) once healed; %.1f requests per vantage round (≈%.0f per 5 min at %d vantages, 10 s; budget %d)",
+			errorsSeen, perRound, projected, len(world.DefaultVantages), apiBudget),
 	})
 	// Each vantage point backs off after a failed write (doubling from one
 	// interval to 16), so the rate stays within the budget however long
@@ -263,7 +263,7 @@ func TestSkewedClocks(t *testing.T) {
 				if err := st.ExpectAnswer(ctx, world.StandbyTarget, 3*st.Bound()+5*time.Second); err != nil {
 					t.Fatal(err)
 				}
-				report(t, Row{Fault: "Skewed clocks, within the window", Injected: "3 of 4 vantage clocks off by +10 s, −10 s, +5 s (window 30 s); primary down",
+				report(t, Row{Fault: "Skewed clocks, within the window", Injected: "3 of 5 vantage clocks off by +10 s, −10 s, +5 s (window 30 s); primary down",
 					Trials: 1, Switches: 1, Held: "votes counted, switched to the standby"})
 				return
 			}
@@ -292,7 +292,7 @@ func TestSkewedClocks(t *testing.T) {
 				t.Fatal("the logs do not say that votes were refused for clock skew")
 			}
 			refused := scenario.Count(rec.Since(mark), scenario.Kind(vantage.EventRefused, ""))
-			report(t, Row{Fault: "Skewed clocks, beyond the window", Injected: "vantage clocks off by 0, +2 min, −2 min, +4 min (window 30 s); primary down",
+			report(t, Row{Fault: "Skewed clocks, beyond the window", Injected: "vantage clocks off by 0, +2 min, −2 min, +4 min, 0 (window 30 s); primary down",
 				Trials: 1, Switches: 0, FalseSwitches: 0,
 				Held: fmt.Sprintf("every exchange refused and logged as skew; %d refused switches, none made; gen stays 0", refused)})
 		})

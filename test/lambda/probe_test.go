@@ -22,9 +22,9 @@ import (
 	"github.com/switchyard-dns/switchyard/test/internal/rie"
 )
 
-// lambdaID is the Lambda vantage point: a fifth one beside the world's
-// four. The world's nodes do not list it as a peer (their peer lists are
-// fixed); it lists all of them, so its quorum is a majority of five.
+// lambdaID is the Lambda vantage point: a sixth one beside the world's
+// five. The world's nodes do not list it as a peer (their peer lists are
+// fixed); it lists all of them, so its quorum is a majority of six.
 const lambdaID = "aws:ap-southeast-2"
 
 const (
@@ -34,11 +34,20 @@ const (
 
 // setup starts a world whose own vantage points never start a failover
 // (FAIL_AFTER is out of reach) but answer peers, a local Secrets Manager
-// and SSM, and the bootstrap under the emulator configured as the fifth
+// and SSM, and the bootstrap under the emulator configured as the sixth
 // vantage point with its secrets given as references.
 func setup(t testing.TB, timeout time.Duration) (*world.World, *rie.Emulator, config.Config) {
 	t.Helper()
-	bootstrap := rie.Build(t, "./functions/probe", "")
+	w, c, env := prepare(t, timeout, nil)
+	return w, rie.Start(t, rie.Build(t, "./functions/probe", ""), env), c
+}
+
+// prepare starts what setup starts but the emulator, with mod applied to
+// the Lambda vantage point's configuration, and returns the function's
+// environment.
+func prepare(t testing.TB, timeout time.Duration, mod func(*config.Config)) (*world.World, config.Config, map[string]string) {
+	t.Helper()
+	rie.Build(t, "./functions/probe", "")
 	rie.Find(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -58,6 +67,9 @@ func setup(t testing.TB, timeout time.Duration) (*world.World, *rie.Emulator, co
 		c.Peers = append(c.Peers, config.Peer{ID: n.ID, URL: n.URL})
 	}
 	c.FailAfter = 2
+	if mod != nil {
+		mod(&c)
+	}
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -73,8 +85,7 @@ func setup(t testing.TB, timeout time.Duration) (*world.World, *rie.Emulator, co
 	} {
 		env[k] = v
 	}
-	em := rie.Start(t, bootstrap, env)
-	return w, em, c
+	return w, c, env
 }
 
 func golden(t testing.TB, name string) []byte {
@@ -122,8 +133,8 @@ func TestScheduledInvocationSwitchesOnARealOutage(t *testing.T) {
 	if !strings.Contains(txt, "by="+lambdaID) || !strings.Contains(txt, "active=standby") {
 		t.Errorf("state %s, want the Lambda vantage point's switch", txt)
 	}
-	if !strings.Contains(txt, "5/5 down") {
-		t.Errorf("state reason %s, want the vote of all five vantage points", txt)
+	if !strings.Contains(txt, "6/6 down") {
+		t.Errorf("state reason %s, want the vote of all six vantage points", txt)
 	}
 
 	// EMF: the switching round's document, on the function's stdout.

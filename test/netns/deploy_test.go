@@ -20,9 +20,10 @@ import (
 	"github.com/switchyard-dns/switchyard/infra/local/world"
 )
 
-// vantageIDs are the deployment's vantage points: three AWS regions and one
-// on Google Cloud, as infra/README.md recommends. They live on nets 1 to 4.
-var vantageIDs = []string{"aws:us-east-1", "aws:us-west-2", "aws:eu-west-1", "gcp:europe-west1"}
+// vantageIDs are the deployment's vantage points, the local world's and
+// the recommended topology: two AWS regions, two Google Cloud regions and
+// one on Azure (quorum 3 of 5 from 2 providers). They live on nets 1 to 5.
+var vantageIDs = world.DefaultVantages
 
 const (
 	observePort = "8080"
@@ -62,9 +63,9 @@ type vantagePoint struct {
 }
 
 type deployOptions struct {
-	// rotating puts the gcp vantage point half-way through a key rotation:
-	// it sends the new key and accepts the old one as
-	// SWITCHYARD_SECRET_PREVIOUS, while every AWS one has only the old key.
+	// rotating puts the gcp vantage points half-way through a key rotation:
+	// they send the new key and accept the old one as
+	// SWITCHYARD_SECRET_PREVIOUS, while every other one has only the old key.
 	rotating bool
 }
 

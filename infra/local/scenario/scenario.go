@@ -157,8 +157,11 @@ func host(rawURL string) string {
 	return u.Host
 }
 
-// All scenarios, the default first.
-var All = []Scenario{
+// All scenarios, the default first: the outages, then one provider-down
+// and one provider-blind scenario per provider of the default world.
+var All = slices.Concat(outages, providerScenarios())
+
+var outages = []Scenario{
 	{
 		Name:  "primary-outage",
 		About: "the primary fails for everyone: switch to the standby; it recovers: stay on the standby (manual failback)",

@@ -46,9 +46,12 @@ const (
 	CanaryKey     = "switchyard/canary.txt"
 )
 
-// DefaultVantages are the vantage points of the local world: three AWS
-// regions and one on another cloud, as a real deployment would have.
-var DefaultVantages = []string{"aws:us-east-1", "aws:us-west-2", "aws:eu-west-1", "gcp:europe-west1"}
+// DefaultVantages are the vantage points of the local world, the topology
+// the README recommends: two AWS regions, two Google Cloud regions and one
+// vantage point on a third provider (Azure), so that a quorum of 3 of 5
+// from 2 providers survives the loss of any one provider whole and resists
+// any one going blind (see dnsfailover/topology).
+var DefaultVantages = []string{"aws:us-east-1", "aws:eu-west-1", "gcp:europe-west1", "gcp:us-central1", "azure:westeurope"}
 
 // Options shape the world.
 type Options struct {
@@ -236,9 +239,7 @@ func (w *World) startNodes(ctx context.Context, canary []byte) error {
 			return fmt.Errorf("vantage %s: %w", n.ID, err)
 		}
 		n.Vantage = v
-		h, err := v.Handler(vantage.HandlerOptions{
-			Secrets: [][]byte{[]byte(w.secret)}, Skew: n.Config.ClockSkew, Log: w.opts.Log,
-		})
+		h, err := assemble.Handler(v, n.Config, w.opts.Log)
 		if err != nil {
 			return fmt.Errorf("vantage %s: %w", n.ID, err)
 		}

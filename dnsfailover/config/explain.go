@@ -1,0 +1,96 @@
+package config
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"text/tabwriter"
+)
+
+// Explain writes, for a person, what this configuration will do: the
+// record and its targets, the vantage points by provider, the quorum rule
+// in words, and the topology's verdict with every warning. It is what
+// `probe check-config` prints. It never shows a secret's value, only
+// whether it is set, and shows URLs without their query or user info.
+func (c Config) Explain(w io.Writer) error {
+	b := &strings.Builder{}
+	tw := tabwriter.NewWriter(b, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "record\t%s %s: %s (primary) → %s (standby)\n", c.Record, c.RecordType, c.PrimaryTarget, c.StandbyTarget)
+	fmt.Fprintf(tw, "checks\tprimary %s, standby %s, every %s, timeout %s\n", showURL(c.PrimaryCheck), showURL(c.StandbyCheck), c.Interval, c.ProbeTimeout)
+	fmt.Fprintf(tw, "this vantage point\t%s\n", c.Vantage)
+	for _, p := range c.Providers() {
+		var ids []string
+		for _, id := range c.Vantages() {
+			if c.ProviderOf(id) != p {
+				continue
+			}
+			if u := c.peerURL(id); u != "" {
+				id += " (" + showURL(u) + ")"
+			} else {
+				id += " (this one)"
+			}
+			ids = append(ids, id)
+		}
+		fmt.Fprintf(tw, "provider %s\t%s\n", p, strings.Join(ids, ", "))
+	}
+	fmt.Fprintf(tw, "quorum rule\t%s\n", c.ruleText())
+	fmt.Fprintf(tw, "failback\t%s", c.Failback)
+	if c.Failback == "auto" {
+		fmt.Fprintf(tw, " after %d healthy rounds and at least %s on the standby", c.RecoverAfter, c.MinDwell)
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintf(tw, "DNS\t%s at %s, zone %s\n", c.DNSProvider, showURL(c.CloudflareAPIURL), c.CloudflareZoneID)
+	fmt.Fprintf(tw, "secrets\tSWITCHYARD_SECRET %s, SWITCHYARD_SECRET_PREVIOUS %s, CLOUDFLARE_API_TOKEN %s (values never shown)\n",
+		setText(c.Secret), setText(c.SecretPrevious), setText(c.CloudflareAPIToken))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(b)
+	if err := c.Topology().WriteText(b); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// ruleText says the quorum rule in words, naming where each number comes from.
+func (c Config) ruleText() string {
+	n := len(c.Vantages())
+	q := fmt.Sprintf("SWITCHYARD_QUORUM %d", c.Quorum)
+	if c.Quorum == 0 {
+		q = "a strict majority, SWITCHYARD_QUORUM 0"
+	}
+	m := fmt.Sprintf("SWITCHYARD_MIN_PROVIDERS %d", c.MinProviders)
+	if c.MinProviders == 0 {
+		m = "automatic, SWITCHYARD_MIN_PROVIDERS 0"
+	}
+	return fmt.Sprintf("switch when %d of all %d vantage points (%s) say the primary is down, from at least %d providers (%s), and as many say the standby is up; a vantage point that does not answer abstains, never counts as down",
+		c.EffectiveQuorum(), n, q, c.EffectiveMinProviders(), m)
+}
+
+func (c Config) peerURL(id string) string {
+	for _, p := range c.Peers {
+		if p.ID == id {
+			return p.URL
+		}
+	}
+	return ""
+}
+
+// showURL is raw without query, fragment or user info: enough to see
+// where it points, nothing that could be a credential.
+func showURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || strings.Contains(raw, "@") {
+		return "(not shown)"
+	}
+	return u.Scheme + "://" + u.Host + u.Path
+}
+
+func setText(s Secret) string {
+	if s == "" {
+		return "not set"
+	}
+	return "set"
+}
