@@ -11,10 +11,13 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/switchyard-dns/switchyard/dnsfailover/config"
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns/cloudflare"
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns/rfc2136"
+	"github.com/switchyard-dns/switchyard/dnsfailover/dns/route53"
 	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
@@ -29,9 +32,12 @@ type Deps struct {
 	PeerHTTP *http.Client
 	// DNSHTTP is used for the DNS provider's API. Nil: a default client.
 	DNSHTTP *http.Client
-	Log     *slog.Logger
-	Now     func() time.Time
-	Events  func(vantage.Event)
+	// AWSCredentials sign Route 53 requests. Nil: the default AWS chain
+	// (the Lambda role, the environment, shared files).
+	AWSCredentials aws.CredentialsProvider
+	Log            *slog.Logger
+	Now            func() time.Time
+	Events         func(vantage.Event)
 }
 
 // Probes builds the primary and standby checks.
@@ -61,8 +67,14 @@ func Provider(c config.Config, d Deps) (dns.Provider, error) {
 			KeyName: c.RFC2136TSIGKeyName, Algorithm: c.RFC2136TSIGAlgorithm, Secret: c.RFC2136TSIGSecret.Reveal(),
 			Record: c.Record, Type: c.RecordType, TTL: c.RecordTTL, Log: d.Log,
 		})
+	case "route53":
+		return route53.New(route53.Options{
+			HostedZoneID: c.Route53HostedZoneID, Endpoint: c.Route53EndpointURL,
+			Record: c.Record, Type: c.RecordType, TTL: c.RecordTTL,
+			HTTPClient: d.DNSHTTP, Credentials: d.AWSCredentials, Log: d.Log,
+		})
 	default:
-		return nil, fmt.Errorf("SWITCHYARD_DNS_PROVIDER: %q is not supported (expected cloudflare or rfc2136)", c.DNSProvider)
+		return nil, fmt.Errorf("SWITCHYARD_DNS_PROVIDER: %q is not supported (expected cloudflare, route53 or rfc2136)", c.DNSProvider)
 	}
 }
 
@@ -98,6 +110,10 @@ func Vantage(c config.Config, d Deps) (*vantage.Vantage, error) {
 		// would anyway; repeated failures back off to 16 intervals.
 		WriteBackoff: c.Interval,
 		FastInterval: c.EffectiveFastInterval(),
+		// Time for the first writer's batch and read-back to show: 2 s
+		// covers a Cloudflare batch and its read-back; a fifth of a short
+		// interval keeps a scaled-down world in proportion.
+		Settle: min(2*time.Second, c.Interval/5),
 		// Streaks count consecutive rounds; a gap of three intervals (a
 		// Lambda environment left idle between scheduled runs) starts afresh.
 		ForgetAfter: 3 * c.Interval,

@@ -2,11 +2,15 @@ package assemble
 
 import (
 	"context"
+	"net/http/httptest"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/config"
 	"github.com/switchyard-dns/switchyard/infra/local/nameserver"
 	"github.com/switchyard-dns/switchyard/infra/local/nameserver/nameservertest"
+	"github.com/switchyard-dns/switchyard/infra/local/route53api"
 )
 
 // SWITCHYARD_DNS_PROVIDER=rfc2136 wires the RFC 2136 provider from its
@@ -25,5 +29,25 @@ func TestProviderRFC2136(t *testing.T) {
 	snap, err := p.Read(context.Background())
 	if err != nil || snap.Content != "primary.example.net" {
 		t.Fatalf("Read = %+v, %v; want the record from BIND", snap, err)
+	}
+}
+
+// SWITCHYARD_DNS_PROVIDER=route53 wires the Route 53 provider: it reads
+// the record through the unmodified SDK from the endpoint given.
+func TestProviderRoute53(t *testing.T) {
+	api := route53api.New(route53api.Options{AccessKey: "AKIDASSEMBLE"})
+	api.Put(route53api.RecordSet{Name: "assets.example.com", Type: "CNAME", TTL: 60, Values: []string{"primary.example.net"}})
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	p, err := Provider(config.Config{
+		DNSProvider: "route53", Record: "assets.example.com", RecordType: "CNAME", RecordTTL: 60,
+		Route53HostedZoneID: api.ZoneID(), Route53EndpointURL: srv.URL,
+	}, Deps{AWSCredentials: credentials.NewStaticCredentialsProvider("AKIDASSEMBLE", "secret", "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := p.Read(context.Background())
+	if err != nil || snap.Content != "primary.example.net" {
+		t.Fatalf("Read = %+v, %v; want the record from the Route 53 service", snap, err)
 	}
 }

@@ -50,12 +50,15 @@ type Config struct {
 	Failback     string        `envconfig:"FAILBACK" default:"manual" desc:"manual or auto"`
 	MinDwell     time.Duration `envconfig:"MIN_DWELL" default:"10m" desc:"least time on the standby before automatic failback"`
 
-	DNSProvider        string        `envconfig:"DNS_PROVIDER" default:"cloudflare" desc:"cloudflare or rfc2136 (route53 planned)"`
+	DNSProvider        string        `envconfig:"DNS_PROVIDER" default:"cloudflare" desc:"cloudflare, route53 or rfc2136"`
 	DNSCacheTTL        time.Duration `envconfig:"DNS_CACHE" default:"1m" desc:"at steady state the DNS API is read at most this often"`
 	RecordTTL          int           `envconfig:"RECORD_TTL" default:"60" desc:"TTL in seconds written on the switched record and state TXT: 60 to 86400 (Cloudflare's range below Enterprise), or 1 for Cloudflare's automatic TTL"`
 	CloudflareAPIURL   string        `envconfig:"CLOUDFLARE_API_URL" default:"https://api.cloudflare.com/client/v4" desc:"Cloudflare API base URL (the local world points this at its own service)"`
 	CloudflareZoneID   string        `envconfig:"CLOUDFLARE_ZONE_ID" desc:"id of the Cloudflare zone holding the record"`
 	CloudflareAPIToken Secret        `envconfig:"CLOUDFLARE_API_TOKEN" unprefixed:"true" desc:"Cloudflare API token with Zone DNS Edit on that zone"`
+
+	Route53HostedZoneID string `envconfig:"ROUTE53_HOSTED_ZONE_ID" desc:"id of the Route 53 hosted zone holding the record, e.g. Z0123456789ABCDEFGHIJ (credentials: the default AWS chain, e.g. the Lambda role)"`
+	Route53EndpointURL  string `envconfig:"ROUTE53_ENDPOINT_URL" desc:"Route 53 API endpoint (empty: AWS's; the local world points this at its own service)"`
 
 	RFC2136Server        string `envconfig:"RFC2136_SERVER" desc:"host:port of the primary DNS server that accepts RFC 2136 updates for the zone, e.g. ns1.example.com:53"`
 	RFC2136Zone          string `envconfig:"RFC2136_ZONE" desc:"the zone holding the record, as that server serves it, e.g. example.com"`

@@ -3,8 +3,11 @@ package config
 import (
 	"encoding/base64"
 	"net"
+	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 )
 
 // tsigAlgorithms are the TSIG algorithms BIND, Knot and miekg/dns share
@@ -47,6 +50,27 @@ func (c Config) checkRFC2136(k *checker) {
 		if b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(c.RFC2136TSIGSecret.Reveal())); err != nil || len(b) == 0 {
 			// Said without the value, which is a secret.
 			k.add("SWITCHYARD_RFC2136_TSIG_SECRET", "is not base64: want the key's secret as the server's configuration writes it")
+		}
+	}
+}
+
+// route53ZoneID is what Route 53 hosted zone ids look like (upper-case
+// letters and digits); the local world's fits too.
+var route53ZoneID = regexp.MustCompile(`^[A-Z0-9]{1,32}$`)
+
+// checkRoute53 checks the variables of SWITCHYARD_DNS_PROVIDER=route53.
+// Credentials come from the default AWS chain and are not checked here.
+func (c Config) checkRoute53(k *checker) {
+	id := strings.TrimPrefix(c.Route53HostedZoneID, "/hostedzone/")
+	switch {
+	case id == "":
+		k.add("SWITCHYARD_ROUTE53_HOSTED_ZONE_ID", "required when SWITCHYARD_DNS_PROVIDER is route53: %s", describe("SWITCHYARD_ROUTE53_HOSTED_ZONE_ID"))
+	case !route53ZoneID.MatchString(id):
+		k.add("SWITCHYARD_ROUTE53_HOSTED_ZONE_ID", "%q: want the hosted zone id shown in the Route 53 console, e.g. Z0123456789ABCDEFGHIJ", c.Route53HostedZoneID)
+	}
+	if c.Route53EndpointURL != "" {
+		if err := probe.CheckBaseURL(c.Route53EndpointURL); err != nil {
+			k.add("SWITCHYARD_ROUTE53_ENDPOINT_URL", "%v", err)
 		}
 	}
 }

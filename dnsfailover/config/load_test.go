@@ -347,17 +347,26 @@ func TestLoadInvalid(t *testing.T) {
 			},
 		},
 		{
-			name: "planned DNS provider",
+			name: "route53 without a zone, and Cloudflare's TTL",
 			env:  map[string]string{"SWITCHYARD_DNS_PROVIDER": "route53", "CLOUDFLARE_API_TOKEN": unset, "SWITCHYARD_RECORD_TTL": "1"},
 			want: []string{
-				`SWITCHYARD_DNS_PROVIDER: route53 is not yet supported: want cloudflare or rfc2136`,
+				`SWITCHYARD_ROUTE53_HOSTED_ZONE_ID: required when SWITCHYARD_DNS_PROVIDER is route53: id of the Route 53 hosted zone holding the record, e.g. Z0123456789ABCDEFGHIJ (credentials: the default AWS chain, e.g. the Lambda role)`,
 				`SWITCHYARD_RECORD_TTL: 1 is out of range: want 60 to 86400 seconds, or 1 for Cloudflare's automatic TTL`,
+			},
+		},
+		{
+			name: "route53 with a bad zone id and endpoint",
+			env: map[string]string{"SWITCHYARD_DNS_PROVIDER": "route53", "SWITCHYARD_ROUTE53_HOSTED_ZONE_ID": "zone/../x",
+				"SWITCHYARD_ROUTE53_ENDPOINT_URL": "route53.local"},
+			want: []string{
+				`SWITCHYARD_ROUTE53_HOSTED_ZONE_ID: "zone/../x": want the hosted zone id shown in the Route 53 console, e.g. Z0123456789ABCDEFGHIJ`,
+				`SWITCHYARD_ROUTE53_ENDPOINT_URL: "route53.local": want an absolute http:// or https:// URL`,
 			},
 		},
 		{
 			name: "unknown DNS provider",
 			env:  map[string]string{"SWITCHYARD_DNS_PROVIDER": "bind"},
-			want: []string{`SWITCHYARD_DNS_PROVIDER: "bind" is unknown: want cloudflare or rfc2136`},
+			want: []string{`SWITCHYARD_DNS_PROVIDER: "bind" is unknown: want cloudflare, route53 or rfc2136`},
 		},
 		{
 			name: "rfc2136 without server, zone and key",

@@ -237,9 +237,9 @@ func (c Config) checkDNS(k *checker) {
 	case "rfc2136":
 		c.checkRFC2136(k)
 	case "route53":
-		k.add("SWITCHYARD_DNS_PROVIDER", "%s is not yet supported: want cloudflare or rfc2136", c.DNSProvider)
+		c.checkRoute53(k)
 	default:
-		k.add("SWITCHYARD_DNS_PROVIDER", "%q is unknown: want cloudflare or rfc2136", c.DNSProvider)
+		k.add("SWITCHYARD_DNS_PROVIDER", "%q is unknown: want cloudflare, route53 or rfc2136", c.DNSProvider)
 	}
 	if k.usable("SWITCHYARD_DNS_CACHE") && c.DNSCacheTTL < 0 {
 		k.add("SWITCHYARD_DNS_CACHE", "%v is negative: want 0 (always read) or more", c.DNSCacheTTL)

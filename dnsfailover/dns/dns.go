@@ -35,6 +35,10 @@ type Snapshot struct {
 	// the TXT record does not exist yet (the first switch creates it).
 	State    state.State
 	HasState bool
+	// Pending is set on a write's read-back when the provider accepted the
+	// change but had not yet reported it served by all its name servers
+	// within its wait (Route 53's PENDING). The API already shows it.
+	Pending bool
 }
 
 // Change is one atomic write: point the record at Target and store State.

@@ -207,7 +207,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	obs := h.observe(r.Context())
+	obs := h.observe(withSender(r.Context(), env.Vantage))
 	reply, err := json.Marshal(obs)
 	if err != nil { // only a broken Observation (e.g. a year past 9999) gets here
 		h.log.Error("peers: encoding observation", "err", err)

@@ -13,6 +13,7 @@
 package peers
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -64,3 +65,18 @@ var (
 	ErrSkew         = errors.New("outside the allowed clock skew")
 	ErrWrongPeer    = errors.New("reply is from another vantage point")
 )
+
+type senderKey struct{}
+
+// Sender returns the id of the vantage point whose correctly signed
+// request is being served, from the context a Handler passes to Observe;
+// "" elsewhere. A peer asks only when it suspects a switch, so its asking
+// is itself news (dnsfailover/vantage uses it to leave a switch to one writer).
+func Sender(ctx context.Context) string {
+	id, _ := ctx.Value(senderKey{}).(string)
+	return id
+}
+
+func withSender(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, senderKey{}, id)
+}

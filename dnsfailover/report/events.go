@@ -9,14 +9,14 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
 )
 
-// Kinds of the local world's events that FromEvents understands besides
-// vantage.EventKind values (infra/local/world defines them; this package
-// must not import the local world).
+// Kinds of event that FromEvents draws besides the vantage.EventKind values:
+// what happened around the vantage points. They are spelled here, once; the
+// local world (infra/local/world), which emits them, names them after these.
 const (
-	kindFault      vantage.EventKind = "fault"
-	kindHeal       vantage.EventKind = "heal"
-	kindDNSChanged vantage.EventKind = "dns_changed"
-	kindNote       vantage.EventKind = "note"
+	EventFault      vantage.EventKind = "fault"       // a fault was injected
+	EventHeal       vantage.EventKind = "heal"        // a fault was lifted
+	EventDNSChanged vantage.EventKind = "dns_changed" // the authoritative answer changed; Target holds it
+	EventNote       vantage.EventKind = "note"        // a remark on what was checked
 )
 
 // FromEvents builds a timeline from vantage events (and the local world's,
@@ -71,13 +71,13 @@ func FromEvents(title string, events []vantage.Event) Timeline {
 				Label: fmt.Sprintf("%s switched → %s (gen %d)", e.Vantage, e.To, e.Generation)})
 		case vantage.EventDryRun:
 			t.Lines = append(t.Lines, Line{At: e.At, Kind: LineNote, Label: fmt.Sprintf("%s would switch → %s (dry run)", e.Vantage, e.To)})
-		case kindDNSChanged:
+		case EventDNSChanged:
 			t.Lines = append(t.Lines, Line{At: e.At, Kind: LineDNS, Label: "DNS answers " + e.Target})
-		case kindFault:
+		case EventFault:
 			t.Lines = append(t.Lines, Line{At: e.At, Kind: LineFault, Label: "fault: " + e.Reason})
-		case kindHeal:
+		case EventHeal:
 			t.Lines = append(t.Lines, Line{At: e.At, Kind: LineHeal, Label: "heal: " + e.Reason})
-		case kindNote:
+		case EventNote:
 			t.Lines = append(t.Lines, Line{At: e.At, Kind: LineNote, Label: e.Reason})
 		}
 		// refused, dry_run and the rest show through the round's verdict.

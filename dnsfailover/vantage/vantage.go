@@ -46,6 +46,11 @@ type Options struct {
 	// probe interval): the next round retries, then waits of up to 2, 4, 8
 	// and 16 units follow, with jitter (see backoff.go). Default 10s.
 	WriteBackoff time.Duration
+	// Settle is how long a vantage point that is not the first by id among
+	// those that just asked for votes leaves that one to write a switch
+	// before it re-reads the record and writes itself (writer.go). Zero:
+	// every vantage point reaching the verdict writes at once.
+	Settle time.Duration
 	// FastInterval is the time between re-checks after a failed check of
 	// the primary while traffic is on it (failover.Recheck); Run and
 	// RunUntil use it. Zero: no fast re-checks.
@@ -74,6 +79,8 @@ type Vantage struct {
 	roundMu     sync.Mutex   // one round at a time
 	backoff     writeBackoff // guarded by roundMu
 	lastRoundAt time.Time    // guarded by roundMu
+
+	writers writers // peers that asked lately (writer.go)
 
 	mu   sync.Mutex // guards last and par
 	last Round
@@ -135,6 +142,7 @@ type Round struct {
 // Check runs both checks in parallel, without touching the history. It is
 // what a peer's /observe request gets: a fresh observation.
 func (v *Vantage) Check(ctx context.Context) peers.Observation {
+	v.writers.asked(peers.Sender(ctx), v.o.Now())
 	var wg sync.WaitGroup
 	var p, s probe.Result
 	wg.Add(2)
@@ -274,6 +282,12 @@ func (v *Vantage) switchTo(ctx context.Context, r *Round, snap dns.Snapshot, st 
 	target := v.o.PrimaryTarget
 	if d.To == state.Standby {
 		target = v.o.StandbyTarget
+	}
+	if !v.o.DryRun {
+		var moved bool
+		if snap, moved = v.yieldToFirstWriter(ctx, r, snap, d); moved || r.Error != "" {
+			return
+		}
 	}
 	next := st.Next(d.To, v.o.ID, d.Reason, false, v.o.Now())
 	next.Dwell = d.Dwell

@@ -33,13 +33,15 @@ var ids = []string{"aws:us-east-1", "aws:us-west-2", "aws:eu-west-1", "gcp:europ
 
 // origin is a real HTTP origin whose health a test switches.
 type origin struct {
-	srv  *httptest.Server
-	down atomic.Bool
+	srv   *httptest.Server
+	down  atomic.Bool
+	delay atomic.Int64 // nanoseconds before each answer
 }
 
 func newOrigin(t *testing.T) *origin {
 	o := &origin{}
 	o.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(time.Duration(o.delay.Load()))
 		if o.down.Load() {
 			http.Error(w, "down", http.StatusServiceUnavailable)
 			return

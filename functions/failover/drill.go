@@ -17,7 +17,7 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/config"
 	"github.com/switchyard-dns/switchyard/dnsfailover/drill"
 	"github.com/switchyard-dns/switchyard/dnsfailover/manual"
-	"github.com/switchyard-dns/switchyard/dnsfailover/metrics"
+	"github.com/switchyard-dns/switchyard/functions/internal/metrics"
 )
 
 const drillUsage = `usage: failover [--env-file FILE] drill [--json] [--dry-run] [--html PATH] [--by NAME]

@@ -15,10 +15,10 @@ import (
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/assemble"
 	"github.com/switchyard-dns/switchyard/dnsfailover/config"
-	"github.com/switchyard-dns/switchyard/dnsfailover/metrics"
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
 	"github.com/switchyard-dns/switchyard/functions/internal/lambdaform"
+	"github.com/switchyard-dns/switchyard/functions/internal/metrics"
 )
 
 // roundMargin is what a scheduled invocation keeps free before its

@@ -212,8 +212,12 @@ func (h *funcHost) serveTrigger(w http.ResponseWriter, r *http.Request) {
 			}
 			target, _ := url.Parse(h.local)
 			proxy := httputil.NewSingleHostReverseProxy(target)
-			r.Header.Set("X-Azure-Functions-InvocationId", h.invocationID())
-			r.Header.Set("X-Azure-Functions-HostVersion", "4.1043.100.0")
+			// The host's proxy (YARP, DefaultHttpProxyService) forwards the
+			// request as it came, with the invocation id as a correlation
+			// header and the X-Forwarded-* headers (ReverseProxy adds
+			// X-Forwarded-For).
+			r.Header.Set("X-Ms-Invocation-Id", h.invocationID())
+			r.Header.Set("X-Forwarded-Proto", "https")
 			proxy.ServeHTTP(w, r)
 			return
 		}

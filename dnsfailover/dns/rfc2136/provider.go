@@ -50,29 +50,19 @@ type Options struct {
 
 	Timeout    time.Duration // bounds each exchange (0: DefaultTimeout)
 	MaxRetries int           // retries of SERVFAIL or no answer (0: DefaultMaxRetries; negative: never)
-	Log        *slog.Logger  // default: discard
+	// Backoff is the first wait between attempts (0: dns.DefaultBackoff);
+	// it doubles per attempt.
+	Backoff time.Duration
+	Log     *slog.Logger // default: discard
+
+	sleep func(context.Context, time.Duration) error // tests: waits between attempts
 }
 
-// Provider implements dns.Provider over RFC 2136.
+// Provider is the dns.Provider for RFC 2136: the shared dns.Registry over
+// this package's zone.
 type Provider struct {
-	server     string
-	zone       string // fully qualified, lower case
-	record     string // fully qualified, lower case
-	txtName    string // fully qualified
-	name       string // record without the final dot, as snapshots and errors show it
-	typ        uint16
-	ttl        uint32
-	keyName    string // fully qualified
-	algorithm  string // miekg's name, e.g. hmac-sha256.
-	client     *dns.Client
-	maxRetries int
-	log        *slog.Logger
-
-	backoff time.Duration                                    // base of the retry backoff
-	sleep   func(ctx context.Context, d time.Duration) error // waits between attempts
-	// beforeUpdate, when set, runs between the read and the UPDATE of a
-	// write; tests use it to move the record under a writer.
-	beforeUpdate func()
+	*sydns.Registry
+	zone *zone
 }
 
 var _ sydns.Provider = (*Provider)(nil)
@@ -115,27 +105,26 @@ func New(o Options) (*Provider, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	alg := algorithms[o.Algorithm]
-	return &Provider{
+	retry := sydns.Retry{Max: max(o.MaxRetries, 0), Base: o.Backoff, Sleep: o.sleep, Log: log}
+	z := &zone{
 		server:    o.Server,
 		zone:      o.Zone,
 		record:    o.Record,
 		txtName:   canonical(state.RecordName(o.Record)),
-		name:      strings.TrimSuffix(o.Record, "."),
 		typ:       dns.StringToType[o.Type],
-		ttl:       uint32(o.TTL),
 		keyName:   o.KeyName,
-		algorithm: alg,
+		algorithm: algorithms[o.Algorithm],
 		client: &dns.Client{
 			Net:        "tcp",
 			Timeout:    o.Timeout,
-			TsigSecret: map[string]string{o.KeyName: o.Secret},
+			TsigSecret: map[string]string{o.KeyName: strings.TrimSpace(o.Secret)},
 		},
-		maxRetries: max(o.MaxRetries, 0),
-		log:        log.With(slog.String("record", strings.TrimSuffix(o.Record, "."))),
-		backoff:    baseBackoff,
-		sleep:      sleepCtx,
-	}, nil
+		retry: retry,
+	}
+	name := strings.TrimSuffix(o.Record, ".")
+	return &Provider{zone: z, Registry: sydns.NewRegistry(z, sydns.Options{
+		Provider: "rfc2136", Record: name, Type: o.Type, TTL: o.TTL, Retry: retry, Log: log,
+	})}, nil
 }
 
 func (o Options) validate() error {
@@ -202,148 +191,4 @@ func canonical(name string) string {
 		return ""
 	}
 	return dns.Fqdn(name)
-}
-
-// current is what a read found: the snapshot, and both RRsets exactly as
-// the server holds them, which a write's prerequisites repeat.
-type current struct {
-	snap     sydns.Snapshot
-	target   []dns.RR
-	txt      []dns.RR // empty when the state TXT does not exist
-	badState *sydns.BadStateError
-}
-
-// Read returns the record and its state, asked of the server itself.
-func (p *Provider) Read(ctx context.Context) (sydns.Snapshot, error) {
-	cur, err := p.read(ctx)
-	if err != nil {
-		return sydns.Snapshot{}, fmt.Errorf("rfc2136: read %s: %w", p.name, err)
-	}
-	if cur.badState != nil {
-		return cur.snap, fmt.Errorf("rfc2136: read %s: %w", p.name, cur.badState)
-	}
-	return cur.snap, nil
-}
-
-func (p *Provider) read(ctx context.Context) (current, error) {
-	target, err := p.query(ctx, p.record, p.typ)
-	if err != nil {
-		return current{}, err
-	}
-	typ := dns.TypeToString[p.typ]
-	if len(target) != 1 {
-		return current{}, fmt.Errorf("found %d %s records named %s on %s, expected exactly one: %w",
-			len(target), typ, p.name, p.server, sydns.ErrPermanent)
-	}
-	cur := current{
-		snap:   sydns.Snapshot{Name: p.name, Type: typ, Content: content(target[0]), TTL: int(target[0].Header().Ttl)},
-		target: target,
-	}
-	cur.txt, err = p.query(ctx, p.txtName, dns.TypeTXT)
-	if err != nil {
-		return current{}, err
-	}
-	p.chooseState(&cur)
-	return cur, nil
-}
-
-// chooseState decodes the state from the TXT RRset. A write replaces the
-// whole RRset with one record, so several exist only when made by hand;
-// then the highest generation is current (as every provider reads it).
-func (p *Provider) chooseState(cur *current) {
-	var badErr error
-	found := false
-	for _, rr := range cur.txt {
-		st, err := state.Parse(txtContent(rr.(*dns.TXT)))
-		if err != nil {
-			badErr = err
-			continue
-		}
-		if !found || st.Gen > cur.snap.State.Gen {
-			cur.snap.State, found = st, true
-		}
-	}
-	cur.snap.HasState = found
-	if !found && badErr != nil {
-		cur.badState = &sydns.BadStateError{Name: strings.TrimSuffix(p.txtName, "."), ID: "TXT", Err: badErr}
-		return
-	}
-	if len(cur.txt) > 1 {
-		p.log.Warn("rfc2136: several state TXT records; using the highest gen",
-			slog.Int("count", len(cur.txt)), slog.Uint64("gen", cur.snap.State.Gen))
-	}
-}
-
-// query asks the server for the RRset name/typ with a signed query over TCP
-// and returns exactly that RRset (empty when the name or the type does not
-// exist). It retries what may pass: SERVFAIL and no answer.
-func (p *Provider) query(ctx context.Context, name string, typ uint16) ([]dns.RR, error) {
-	op := "query " + strings.TrimSuffix(name, ".") + " " + dns.TypeToString[typ]
-	var out []dns.RR
-	err := p.retry(ctx, op, func() error {
-		m := new(dns.Msg)
-		m.SetQuestion(name, typ)
-		r, err := p.exchange(ctx, m)
-		if err != nil {
-			return err
-		}
-		switch r.Rcode {
-		case dns.RcodeSuccess, dns.RcodeNameError:
-		default:
-			return rcodeError(r, p)
-		}
-		if !r.Authoritative {
-			return fmt.Errorf("%s answered without authority for %s: is it a primary server of zone %s? %w",
-				p.server, strings.TrimSuffix(name, "."), strings.TrimSuffix(p.zone, "."), sydns.ErrPermanent)
-		}
-		out = out[:0]
-		for _, rr := range r.Answer {
-			h := rr.Header()
-			if h.Rrtype == typ && h.Class == dns.ClassINET && strings.EqualFold(h.Name, name) {
-				out = append(out, rr)
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
-// exchange sends m signed with the key over TCP and checks the answer's
-// signature: an unsigned or badly signed answer is not trusted.
-func (p *Provider) exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
-	m.SetTsig(p.keyName, p.algorithm, 300, time.Now().Unix())
-	r, _, err := p.client.ExchangeContext(ctx, m, p.server)
-	if r != nil {
-		if t := r.IsTsig(); t != nil && t.Error != dns.RcodeSuccess {
-			return nil, tsigError(t.Error, p)
-		}
-	}
-	if err != nil {
-		if errors.Is(err, dns.ErrSig) || errors.Is(err, dns.ErrTime) || errors.Is(err, dns.ErrSecret) || errors.Is(err, dns.ErrKeyAlg) {
-			return nil, fmt.Errorf("answer from %s failed TSIG verification with key %s: %v: %w",
-				p.server, strings.TrimSuffix(p.keyName, "."), err, sydns.ErrPermanent)
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, &netError{err: err}
-	}
-	if r.IsTsig() == nil {
-		return nil, fmt.Errorf("%s answered %s without a TSIG signature; refusing to trust it: %w",
-			p.server, dns.RcodeToString[r.Rcode], sydns.ErrPermanent)
-	}
-	return r, nil
-}
-
-// content is the record's target as switchyard compares and shows it.
-func content(rr dns.RR) string {
-	switch rr := rr.(type) {
-	case *dns.CNAME:
-		return strings.TrimSuffix(rr.Target, ".")
-	case *dns.A:
-		return rr.A.String()
-	case *dns.AAAA:
-		return rr.AAAA.String()
-	}
-	return rr.String()
 }

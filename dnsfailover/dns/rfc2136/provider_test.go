@@ -48,6 +48,7 @@ func (s server) provider(t *testing.T, edit ...func(*Options)) *Provider {
 	t.Helper()
 	o := Options{Server: s.Addr, Zone: nameservertest.Zone, KeyName: s.key.Name, Algorithm: s.key.Algorithm,
 		Secret: s.key.Secret, Record: "assets.example.com", Type: "CNAME"}
+	o.sleep = func(context.Context, time.Duration) error { return nil }
 	for _, e := range edit {
 		e(&o)
 	}
@@ -55,7 +56,6 @@ func (s server) provider(t *testing.T, edit ...func(*Options)) *Provider {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.sleep = func(context.Context, time.Duration) error { return nil }
 	return p
 }
 
@@ -119,15 +119,15 @@ func TestPrerequisitesRefuseAnUpdateFromAStaleRead(t *testing.T) {
 		ctx := context.Background()
 		slow, fast := s.provider(t), s.provider(t)
 		won := sydns.Change{Target: standby, State: at(1, state.Standby, "aws:us-east-1")}
-		slow.beforeUpdate = func() {
-			slow.beforeUpdate = nil
+		slow.zone.beforeApply = func() {
+			slow.zone.beforeApply = nil
 			if _, err := fast.Write(ctx, won); err != nil {
 				t.Errorf("the other writer: %v", err)
 			}
 		}
 		_, err := slow.Write(ctx, sydns.Change{Target: standby, State: at(1, state.Standby, "gcp:us-central1")})
-		if !errors.Is(err, sydns.ErrStale) || !strings.Contains(err.Error(), "prerequisites") {
-			t.Fatalf("err = %v; want ErrStale from the server's prerequisites", err)
+		if !errors.Is(err, sydns.ErrStale) {
+			t.Fatalf("err = %v; want ErrStale", err)
 		}
 		got, err := fast.Read(ctx)
 		if err != nil || !got.Holds(won) || got.State.By != "aws:us-east-1" {
@@ -296,9 +296,11 @@ func TestServerErrors(t *testing.T) {
 func TestUnreachableServerIsRetriedThenReported(t *testing.T) {
 	key := nameservertest.NewKey()
 	s := server{&nameserver.Server{Addr: "127.0.0.1:1"}, key}
-	p := s.provider(t, func(o *Options) { o.MaxRetries = 2 })
 	var waits int
-	p.sleep = func(context.Context, time.Duration) error { waits++; return nil }
+	p := s.provider(t, func(o *Options) {
+		o.MaxRetries = 2
+		o.sleep = func(context.Context, time.Duration) error { waits++; return nil }
+	})
 	_, err := p.Read(context.Background())
 	var ne *netError
 	if !errors.As(err, &ne) || waits != 2 {
@@ -327,21 +329,25 @@ func TestNewValidatesOptions(t *testing.T) {
 	}
 	p, err := New(Options{Server: "ns1.example.com", Zone: "Example.COM.", KeyName: "k", Secret: "c2VjcmV0",
 		Record: "Assets.example.com", Type: "cname"})
-	if err != nil || p.server != "ns1.example.com:53" || p.record != "assets.example.com." || p.algorithm != dns.HmacSHA256 {
+	if err != nil || p.zone.server != "ns1.example.com:53" || p.zone.record != "assets.example.com." || p.zone.algorithm != dns.HmacSHA256 {
 		t.Fatalf("New = %+v, %v; want port 53, hmac-sha256 and canonical names by default", p, err)
 	}
 }
 
-func TestInvalidChange(t *testing.T) {
-	p, err := New(Options{Server: "127.0.0.1:1", Zone: "example.com", KeyName: "k", Secret: "c2VjcmV0",
-		Record: "assets.example.com", Type: "A"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = p.Write(context.Background(), sydns.Change{Target: "primary.example.net", State: state.State{Active: state.Standby}})
-	if !errors.Is(err, sydns.ErrPermanent) || !strings.Contains(err.Error(), "not an IPv4 address") || !strings.Contains(err.Error(), "gen is 0") {
-		t.Fatalf("err = %v; want the bad target and generation named, before any request", err)
-	}
+// A target that is not of the record's type is refused before anything
+// is sent, and names the target.
+func TestInvalidTarget(t *testing.T) {
+	zone := []string{"assets.example.com. 60 IN A 192.0.2.1"}
+	eachServer(t, zone, func(t *testing.T, s server) {
+		p := s.provider(t, func(o *Options) { o.Type = "A" })
+		_, err := p.Write(context.Background(), sydns.Change{Target: "primary.example.net", State: at(1, state.Standby, "manual:ops")})
+		if !errors.Is(err, sydns.ErrPermanent) || !strings.Contains(err.Error(), `"primary.example.net" is not a valid A target`) {
+			t.Fatalf("err = %v; want the bad target named", err)
+		}
+		if got := answer(t, s, "assets.example.com.", dns.TypeA); !slices.Equal(got, []string{"192.0.2.1"}) {
+			t.Fatalf("A = %v; want it untouched", got)
+		}
+	})
 }
 
 func TestTXTEscaping(t *testing.T) {

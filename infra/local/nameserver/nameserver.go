@@ -87,7 +87,11 @@ type Options struct {
 	// "assets.example.com. 60 IN CNAME primary.example.net.".
 	Records []string
 	Key     Key
-	Log     io.Writer // the server's own log; nil: kept, and shown in a failed start's error
+	// ReadOnlyKey, when set, is a second key the server knows (it signs
+	// queries and zone transfers) but that may not update the zone: tests
+	// use it to make an update fail at the server.
+	ReadOnlyKey *Key
+	Log         io.Writer // the server's own log; nil: kept, and shown in a failed start's error
 }
 
 // Server is a running name server.
@@ -286,6 +290,12 @@ func zoneText(zone string, records []string) []byte {
 
 func bindConf(o Options, zone, zoneFile string, port int) []byte {
 	key := dns.Fqdn(o.Key.Name)
+	transfer := fmt.Sprintf("key %s;", key)
+	var roKey string
+	if ro := o.ReadOnlyKey; ro != nil {
+		roKey = fmt.Sprintf("key %q {\n\talgorithm %s;\n\tsecret %q;\n};\n", dns.Fqdn(ro.Name), ro.Algorithm, ro.Secret)
+		transfer += fmt.Sprintf(" key %s;", dns.Fqdn(ro.Name))
+	}
 	return fmt.Appendf(nil, `options {
 	directory %[1]q;
 	pid-file %[2]q;
@@ -302,17 +312,24 @@ key %[5]q {
 	algorithm %[6]s;
 	secret %[7]q;
 };
-zone %[8]q {
+%[10]szone %[8]q {
 	type primary;
 	file %[9]q;
 	update-policy { grant %[5]s zonesub ANY; };
+	allow-transfer { %[11]s };
 };
 `, o.Dir, filepath.Join(o.Dir, "named.pid"), filepath.Join(o.Dir, "session.key"), port,
-		key, o.Key.Algorithm, o.Key.Secret, zone, zoneFile)
+		key, o.Key.Algorithm, o.Key.Secret, zone, zoneFile, roKey, transfer)
 }
 
 func knotConf(o Options, zone, zoneFile string, port int) []byte {
 	key := dns.Fqdn(o.Key.Name)
+	keys := []string{key}
+	var roKey string
+	if ro := o.ReadOnlyKey; ro != nil {
+		roKey = fmt.Sprintf("  - id: %s\n    algorithm: %s\n    secret: %s\n", dns.Fqdn(ro.Name), ro.Algorithm, ro.Secret)
+		keys = append(keys, dns.Fqdn(ro.Name))
+	}
 	return fmt.Appendf(nil, `server:
     rundir: %[1]q
     listen: 127.0.0.1@%[2]d
@@ -328,10 +345,13 @@ key:
   - id: %[4]s
     algorithm: %[5]s
     secret: %[6]s
-acl:
+%[9]sacl:
   - id: switchyard-update
     key: %[4]s
     action: update
+  - id: switchyard-transfer
+    key: [%[10]s]
+    action: transfer
 zone:
   - domain: %[7]s
     storage: %[1]q
@@ -339,8 +359,8 @@ zone:
     zonefile-sync: -1
     zonefile-load: whole
     journal-content: changes
-    acl: switchyard-update
-`, o.Dir, port, filepath.Join(o.Dir, "db"), key, o.Key.Algorithm, o.Key.Secret, zone, zoneFile)
+    acl: [switchyard-update, switchyard-transfer]
+`, o.Dir, port, filepath.Join(o.Dir, "db"), key, o.Key.Algorithm, o.Key.Secret, zone, zoneFile, roKey, strings.Join(keys, ", "))
 }
 
 // lockedBuffer collects the server's output from the goroutines exec uses.
@@ -366,4 +386,30 @@ func tail(s string, n int) string {
 		return s
 	}
 	return "…" + s[len(s)-n:]
+}
+
+// Transfer returns every record of the zone but its SOA (whose serial
+// each update moves), by a zone transfer (AXFR) signed with key.
+func (s *Server) Transfer(key Key) ([]dns.RR, error) {
+	m := new(dns.Msg)
+	m.SetAxfr(s.Zone)
+	alg := dns.Fqdn(strings.ToLower(key.Algorithm))
+	m.SetTsig(dns.Fqdn(key.Name), alg, 300, time.Now().Unix())
+	tr := &dns.Transfer{TsigSecret: map[string]string{dns.Fqdn(key.Name): key.Secret}}
+	ch, err := tr.In(m, s.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("nameserver: transfer %s: %w", s.Zone, err)
+	}
+	var out []dns.RR
+	for env := range ch {
+		if env.Error != nil {
+			return nil, fmt.Errorf("nameserver: transfer %s: %w", s.Zone, env.Error)
+		}
+		for _, rr := range env.RR {
+			if rr.Header().Rrtype != dns.TypeSOA {
+				out = append(out, rr)
+			}
+		}
+	}
+	return out, nil
 }

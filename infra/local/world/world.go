@@ -27,6 +27,7 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/assemble"
 	"github.com/switchyard-dns/switchyard/dnsfailover/config"
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns/cloudflare"
+	"github.com/switchyard-dns/switchyard/dnsfailover/report"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
 	"github.com/switchyard-dns/switchyard/infra/local/authdns"
@@ -81,12 +82,13 @@ type Event struct {
 	Answer string `json:"answer,omitempty"` // for dns_changed: what DNS now answers
 }
 
-// World events, besides the vantage.EventKind values.
+// World events, besides the vantage.EventKind values. Their kinds are the
+// timeline's (dnsfailover/report), which draws them.
 const (
-	EventFault      vantage.EventKind = "fault"
-	EventHeal       vantage.EventKind = "heal"
-	EventDNSChanged vantage.EventKind = "dns_changed"
-	EventNote       vantage.EventKind = "note" // a scenario's remark on what it checked
+	EventFault      = report.EventFault
+	EventHeal       = report.EventHeal
+	EventDNSChanged = report.EventDNSChanged
+	EventNote       = report.EventNote // a scenario's remark on what it checked
 )
 
 // World is a running local world.

@@ -15,12 +15,14 @@ import (
 // Zone is the zone every test server serves.
 const Zone = "example.com"
 
-// NewKey returns a fresh hmac-sha256 TSIG key.
-func NewKey() nameserver.Key {
+// NewKey returns a fresh hmac-sha256 TSIG key named switchyard-test.
+func NewKey() nameserver.Key { return NewNamedKey("switchyard-test.") }
+
+// NewNamedKey returns a fresh hmac-sha256 TSIG key named name.
+func NewNamedKey(name string) nameserver.Key {
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
-	return nameserver.Key{Name: "switchyard-test.", Algorithm: "hmac-sha256",
-		Secret: base64.StdEncoding.EncodeToString(secret)}
+	return nameserver.Key{Name: name, Algorithm: "hmac-sha256", Secret: base64.StdEncoding.EncodeToString(secret)}
 }
 
 // Start runs a server of kind serving Zone with records (master file
@@ -28,20 +30,25 @@ func NewKey() nameserver.Key {
 // when the test ends; its log is shown if the test failed.
 func Start(t testing.TB, kind nameserver.Kind, key nameserver.Key, records ...string) *nameserver.Server {
 	t.Helper()
-	if _, err := kind.Look(); err != nil {
-		_, pkg := kind.Binary()
-		t.Skipf("%v: skipping the %s tests (scripts/test installs %s when run as root)", err, kind, pkg)
+	return StartWith(t, nameserver.Options{Kind: kind, Key: key, Records: records})
+}
+
+// StartWith is Start with more options; Dir and Zone are filled in.
+func StartWith(t testing.TB, o nameserver.Options) *nameserver.Server {
+	t.Helper()
+	if _, err := o.Kind.Look(); err != nil {
+		_, pkg := o.Kind.Binary()
+		t.Skipf("%v: skipping the %s tests (scripts/test installs %s when run as root)", err, o.Kind, pkg)
 	}
-	s, err := nameserver.Start(context.Background(), nameserver.Options{
-		Kind: kind, Dir: t.TempDir(), Zone: Zone, Records: records, Key: key,
-	})
+	o.Dir, o.Zone = t.TempDir(), Zone
+	s, err := nameserver.Start(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		_ = s.Close()
 		if t.Failed() {
-			t.Logf("%s log:\n%s", kind, strings.TrimSpace(s.Log()))
+			t.Logf("%s log:\n%s", o.Kind, strings.TrimSpace(s.Log()))
 		}
 	})
 	return s

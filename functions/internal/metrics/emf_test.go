@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
-	"github.com/switchyard-dns/switchyard/dnsfailover/metrics"
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 	"github.com/switchyard-dns/switchyard/dnsfailover/quorum"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
+	"github.com/switchyard-dns/switchyard/functions/internal/metrics"
 )
 
 // emfDoc is the part of an EMF document CloudWatch reads.

@@ -1,0 +1,70 @@
+package rfc2136
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	sydns "github.com/switchyard-dns/switchyard/dnsfailover/dns"
+	"github.com/switchyard-dns/switchyard/dnsfailover/dns/dnstest"
+	"github.com/switchyard-dns/switchyard/infra/local/nameserver"
+	"github.com/switchyard-dns/switchyard/infra/local/nameserver/nameservertest"
+)
+
+// contractBackend is a real BIND or Knot serving the contract's zone, with
+// a second key that may read but not update.
+type contractBackend struct {
+	s       *nameserver.Server
+	key, ro nameserver.Key
+}
+
+func TestContract(t *testing.T) {
+	for _, kind := range nameserver.Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			t.Parallel()
+			dnstest.Run(t, func(t *testing.T) dnstest.Backend {
+				records := []string{dnstest.Record + ". 300 IN A " + dnstest.Primary}
+				for _, r := range dnstest.UserRecords {
+					content := r.Content
+					if r.Type == "TXT" {
+						content = `"` + content + `"`
+					}
+					records = append(records, r.Name+". 300 IN "+r.Type+" "+content)
+				}
+				b := &contractBackend{key: nameservertest.NewKey(), ro: nameservertest.NewNamedKey("switchyard-read-only.")}
+				b.s = nameservertest.StartWith(t, nameserver.Options{Kind: kind, Key: b.key, ReadOnlyKey: &b.ro, Records: records})
+				return b
+			})
+		})
+	}
+}
+
+func (b *contractBackend) provider(t *testing.T, key nameserver.Key) *Provider {
+	t.Helper()
+	p, err := New(Options{Server: b.s.Addr, Zone: dnstest.Zone, KeyName: key.Name, Algorithm: key.Algorithm,
+		Secret: key.Secret, Record: dnstest.Record, Type: "A", TTL: 60, Backoff: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func (b *contractBackend) Provider(t *testing.T) sydns.Provider        { return b.provider(t, b.key) }
+func (b *contractBackend) FailingProvider(t *testing.T) sydns.Provider { return b.provider(t, b.ro) }
+
+func (b *contractBackend) Records(t *testing.T) []dnstest.Rec {
+	t.Helper()
+	rrs, err := b.s.Transfer(b.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []dnstest.Rec
+	for _, rr := range rrs {
+		h := rr.Header()
+		out = append(out, dnstest.Rec{Name: strings.TrimSuffix(h.Name, "."), Type: dns.TypeToString[h.Rrtype],
+			Content: strings.TrimSpace(strings.TrimPrefix(rr.String(), h.String()))})
+	}
+	return out
+}
