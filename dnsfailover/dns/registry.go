@@ -159,6 +159,11 @@ type view struct {
 	state    *Record // nil when the state TXT does not exist yet
 	claim    *Record // nil before the first claim
 	claimGen uint64
+	// stale are the other claims: none normally. A claim created from a
+	// read older than a switch that committed meanwhile lands beside the
+	// newer claim (Cloudflare has no conditional create); no reader ever
+	// swaps it, and the next write deletes it.
+	stale    []Record
 	badState *BadStateError // the state TXT exists but none parses
 }
 
@@ -223,6 +228,11 @@ func (r *Registry) chooseClaim(v *view, claims []Record) {
 	for i, c := range claims {
 		if gen, ok := ClaimGen(c.Content); ok && (v.claim == nil || gen > v.claimGen) {
 			v.claim, v.claimGen = &claims[i], gen
+		}
+	}
+	for _, c := range claims {
+		if v.claim != nil && c.ID != v.claim.ID {
+			v.stale = append(v.stale, c)
 		}
 	}
 }
@@ -309,9 +319,11 @@ func (r *Registry) Write(ctx context.Context, c Change) (Snapshot, error) {
 			return Snapshot{}, r.errorf("%w", v.badState)
 		}
 		if v.snap.Holds(c) {
+			r.dropStale(ctx, v, createdClaim)
 			break // an earlier attempt was committed though its answer was lost
 		}
 		if gen := v.snap.State.Gen; gen+1 != c.State.Gen {
+			r.dropStale(ctx, v, createdClaim)
 			return Snapshot{}, r.errorf("stored state is already at gen %d, this change was prepared from gen %d: %w",
 				gen, c.State.Gen-1, ErrStale)
 		}
@@ -394,9 +406,25 @@ func (r *Registry) plan(v view, c Change) Plan {
 		if v.claim != nil {
 			p.Deletes = append(p.Deletes, *v.claim)
 		}
+		p.Deletes = append(p.Deletes, v.stale...)
 		p.Creates = append(p.Creates, r.claimRecord(c.State.Gen))
 	}
 	return p
+}
+
+// dropStale deletes the stale claims of v when this write created a claim:
+// its creation may be the one that landed late, beside a newer claim, and
+// this writer is about to stop without a commit that would swap it away.
+// Best effort: a claim no reader swaps changes no decision, and the next
+// write deletes it anyway.
+func (r *Registry) dropStale(ctx context.Context, v view, createdClaim bool) {
+	if !createdClaim || len(v.stale) == 0 {
+		return
+	}
+	if err := r.zone.Apply(ctx, Plan{Deletes: v.stale}); err != nil {
+		r.log.Warn("could not delete a stale generation claim; the next write will",
+			slog.String("record", r.o.Record), slog.String("error", err.Error()))
+	}
 }
 
 func (r *Registry) claimRecord(gen uint64) Record {

@@ -13,6 +13,7 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns/cloudflare"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 	"github.com/switchyard-dns/switchyard/infra/local/cloudflareapi"
+	"github.com/switchyard-dns/switchyard/test/campaign/invariant"
 )
 
 // TestRacingDeciders has several deciders reach the same decision from the
@@ -23,6 +24,8 @@ import (
 func TestRacingDeciders(t *testing.T) {
 	const writers = 4
 	n := trials(t, 50)
+	var switches, lost int
+	var firstLost []invariant.Violation
 	for i := range n {
 		z := newZone(t)
 		ps := make([]*cloudflare.Provider, writers)
@@ -50,7 +53,12 @@ func TestRacingDeciders(t *testing.T) {
 				t.Fatalf("trial %d: writer %d: %v, want success or ErrStale", i, w, err)
 			}
 		}
+		lost += z.lost()
+		if firstLost == nil {
+			firstLost = z.inv.First()
+		}
 		got := z.check(t)
+		switches += int(got.Gen)
 		if got.Side != state.Standby || got.Gen != 1 {
 			t.Fatalf("trial %d: %s at gen %d, want standby at gen 1", i, got.Side, got.Gen)
 		}
@@ -59,9 +67,12 @@ func TestRacingDeciders(t *testing.T) {
 		}
 		z.srv.Close() // free its goroutines before the next trial
 	}
+	if lost > 0 {
+		t.Errorf("%d records lost or inconsistent, e.g. %v", lost, firstLost)
+	}
 	report(t, Row{
 		Fault: "Racing deciders (same decision)", Injected: fmt.Sprintf("%d goroutines call Write(standby, gen+1) from one snapshot at once", writers),
-		Trials: n, Switches: n,
+		Trials: n, Switches: switches, RecordsLost: lost,
 		Held: "record on the standby, gen moved by exactly 1, exactly one writer switched, the others got ErrStale",
 	})
 }
@@ -86,6 +97,8 @@ func (t tagged) RoundTrip(r *http.Request) (*http.Response, error) {
 // at gen 2 over the newer standby at gen 3. It must not.
 func TestStaleWriterCannotWin(t *testing.T) {
 	n := trials(t, 10)
+	var switches, lost int
+	var firstLost []invariant.Violation
 	for i := range n {
 		z := newZone(t)
 		first := z.provider(t)
@@ -122,7 +135,12 @@ func TestStaleWriterCannotWin(t *testing.T) {
 		}
 		z.api.ClearFaults() // the held batch now runs
 		err := <-heldErr
+		lost += z.lost()
+		if firstLost == nil {
+			firstLost = z.inv.First()
+		}
 		got := z.check(t)
+		switches += int(got.Gen)
 		if got.Side != state.Standby || got.Gen != 3 {
 			t.Fatalf("trial %d: the stale batch won: %s at gen %d by %s, want standby at gen 3 (held writer: %v)", i, got.Side, got.Gen, got.By, err)
 		}
@@ -131,9 +149,12 @@ func TestStaleWriterCannotWin(t *testing.T) {
 		}
 		z.srv.Close()
 	}
+	if lost > 0 {
+		t.Errorf("%d records lost or inconsistent, e.g. %v", lost, firstLost)
+	}
 	report(t, Row{
 		Fault: "Stale writer (failback racing failover)", Injected: "the API holds one decider's batch (checked at gen 1) until two newer switches (gen 2, gen 3) committed",
-		Trials: n, Switches: 3 * n,
+		Trials: n, Switches: switches, RecordsLost: lost,
 		Held: "the late batch is refused whole; the record stays on the newer state; the stale writer gets ErrStale; no flip-flop",
 	})
 }
