@@ -18,7 +18,9 @@ type memZone struct {
 	next  int
 }
 
-func (z *memZone) Load(context.Context) ([]Record, error) { return append([]Record(nil), z.recs...), nil }
+func (z *memZone) Load(context.Context) ([]Record, error) {
+	return append([]Record(nil), z.recs...), nil
+}
 
 func (z *memZone) find(r Record) int {
 	for i, x := range z.recs {
