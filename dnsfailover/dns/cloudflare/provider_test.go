@@ -638,6 +638,34 @@ func TestUnparsableStateIsOnlyOverwrittenWhenForced(t *testing.T) {
 // quotedClaim is a claim's content as Cloudflare stores it.
 func quotedClaim(gen uint64) string { return QuoteTXT(dns.ClaimContent(gen)) }
 
+// TestProxiedRecordStaysProxied: a record the user proxies through
+// Cloudflare (whose TTL is therefore automatic) is switched and failed back
+// with its proxy status and automatic TTL as the user set them; only its
+// content moves. The state TXT gets SWITCHYARD_RECORD_TTL as always.
+func TestProxiedRecordStaysProxied(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.api.Add(cloudflareapi.Record{Name: record, Type: "CNAME", Content: "primary.example.net", TTL: 1, Proxied: true})
+	p := w.provider(t, "CNAME")
+	back := state.State{Active: state.Primary, Gen: 2, Since: since.Add(time.Hour), By: "manual:ops", Reason: "recovered"}
+	for _, step := range []struct {
+		target string
+		st     state.State
+	}{{"standby.example.net", standbyState(1)}, {"primary.example.net", back}} {
+		if _, err := p.Write(ctx, dns.Change{Target: step.target, State: step.st}); err != nil {
+			t.Fatalf("switch to %s: %v", step.target, err)
+		}
+		for _, r := range w.api.Records() {
+			switch {
+			case r.Name == record && (r.Content != step.target || !r.Proxied || r.TTL != 1):
+				t.Errorf("after the switch to %s: record %+v, want it pointed there, still proxied, TTL automatic (1)", step.target, r)
+			case r.Name == dns.StateName(record) && r.TTL != 60:
+				t.Errorf("state TXT TTL %d, want SWITCHYARD_RECORD_TTL 60", r.TTL)
+			}
+		}
+	}
+}
+
 // unhooked is a second client of w's zone that bypasses its hook: a
 // writer the test runs from inside the hook.
 func (w *world) unhooked(t *testing.T) *Provider {
