@@ -30,6 +30,9 @@ const recordTTL = 60 * time.Second
 func throughResolver(ctx context.Context, o world.Options, n int, rng *rand.Rand) error {
 	bin, err := exec.LookPath("unbound")
 	if err != nil {
+		bin, err = exec.LookPath("/usr/sbin/unbound") // Debian's place, off a user's PATH
+	}
+	if err != nil {
 		return errors.New("-resolver needs Debian's unbound (apt-get install unbound; scripts/test installs it)")
 	}
 	var auth, client []time.Duration
