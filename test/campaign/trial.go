@@ -67,11 +67,11 @@ type Result struct {
 	// check failed that no injected fault failed. On a loaded machine
 	// that is a healthy check missing its budget; a false switch made
 	// on such a vote is shown apart from the others (see README).
-	Unexplained bool
-	SwitchDown  int // down votes of the verdict that made the first automated switch
-	Violations                                            map[string]int
-	FirstViolations                                       []invariant.Violation
-	Checks                                                int // snapshots checked
+	Unexplained     bool
+	SwitchDown      int // down votes of the verdict that made the first automated switch
+	Violations      map[string]int
+	FirstViolations []invariant.Violation
+	Checks          int // snapshots checked
 
 	APIRequests int
 	Rounds      int
