@@ -26,6 +26,10 @@ type Record struct {
 	// Comment is a note for people reading the zone, on records switchyard
 	// creates; providers whose records carry comments store it.
 	Comment string
+	// Proxied is Cloudflare's proxy status: the edge answers for the record
+	// and routes to its content, and its TTL is always automatic (1). A
+	// switch keeps both as the user set them (see plan).
+	Proxied bool
 }
 
 // older orders records by creation, then id, the same for every reader.
@@ -393,7 +397,10 @@ func checkChange(c Change) error {
 // claim read swapped for the claim of c's generation.
 func (r *Registry) plan(v view, c Change) Plan {
 	target := v.target
-	target.Content, target.TTL = c.Target, r.o.TTL
+	target.Content = c.Target
+	if !target.Proxied {
+		target.TTL = r.o.TTL // a proxied record keeps its automatic TTL
+	}
 	p := Plan{Updates: []Update{{Old: v.target, New: target}}}
 	st := Record{Name: StateName(r.o.Record), Type: "TXT", Content: c.State.Format(), TTL: r.o.TTL, Comment: stateComment}
 	if v.state != nil {

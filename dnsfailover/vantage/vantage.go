@@ -176,7 +176,16 @@ func (v *Vantage) RunRound(ctx context.Context) Round {
 }
 
 func (v *Vantage) decide(ctx context.Context, r *Round) {
-	snap, err := v.o.DNS.Read(ctx)
+	// The cache saves API reads only while all is well. When this vantage
+	// point's own check of either origin just failed, a cached snapshot
+	// must not decide "nothing to do": a cached "on the standby, failback
+	// manual" once hid, for the cache's whole minute, that an operator had
+	// moved the record back to a primary that then failed again.
+	read := v.o.DNS.Read
+	if !r.Primary.OK || !r.Standby.OK {
+		read = v.o.DNS.Fresh
+	}
+	snap, err := read(ctx)
 	if err != nil {
 		v.backoff.readFailed()
 		v.fail(r, "read DNS", err)

@@ -70,8 +70,9 @@ func statusPages(ctx context.Context, t *testing.T, w *world.World) string {
 
 // TestScenarios plays every scenario of the local world with JSON logs at
 // debug level, and checks for each: the scenario's own expectations (switch
-// on a real outage, never on one cut-off prober, at most one switch per
-// MIN_DWELL when flapping, no failback before RECOVER_AFTER and MIN_DWELL),
+// on a real outage, never on one cut-off prober, a failover at once after a
+// failback and a doubled dwell when flapping, no failback before
+// RECOVER_AFTER and the dwell),
 // that the state generation moved exactly once per switch, that no secret
 // appears in any log line, event, /status page or error, and the DNS API
 // request rate, projected to the production interval.
