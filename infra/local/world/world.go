@@ -308,6 +308,7 @@ func (w *World) configFor(id, canarySHA string) config.Config {
 		CloudflareAPIToken: config.Secret(w.token),
 		ParityKeys:         strings.Join(w.opts.ParityKeys, ","),
 		ParityRequired:     true,
+		ClientPath:         "off",
 		DrillRecord:        DrillRecord,
 		DrillResolver:      w.DNS.Addr(),
 		Port:               0,
