@@ -48,7 +48,9 @@ func main() {
 		}
 	}
 	for _, k := range kinds {
-		run(timeOutages(ctx, o, k, *outages, rng))
+		if *outages > 0 {
+			run(timeOutages(ctx, o, k, *outages, rng))
+		}
 	}
 	if *blips > 0 {
 		run(blipTrials(ctx, o, *blips, rng))
