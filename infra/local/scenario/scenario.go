@@ -349,16 +349,13 @@ var outages = []Scenario{
 
 // expectDwell checks the dwell= the state TXT carries (0: none, MIN_DWELL).
 func (s *Stage) expectDwell(want time.Duration) error {
-	for _, r := range s.W.CF.Records() {
-		if r.Type != "TXT" || r.Name != state.RecordName(world.Record) {
-			continue
-		}
-		st, err := state.Parse(r.Content)
+	for _, content := range s.W.StateTXT() {
+		st, err := state.Parse(content)
 		if err != nil {
-			return fmt.Errorf("state TXT %q: %w", r.Content, err)
+			return fmt.Errorf("state TXT %q: %w", content, err)
 		}
 		if st.Dwell != want && !(want == 0 && st.Dwell == s.W.Options().MinDwell) {
-			return fmt.Errorf("state TXT says dwell %s, want %s: %s", st.Dwell, want, r.Content)
+			return fmt.Errorf("state TXT says dwell %s, want %s: %s", st.Dwell, want, content)
 		}
 		return nil
 	}
