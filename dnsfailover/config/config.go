@@ -52,7 +52,7 @@ type Config struct {
 
 	DNSProvider        string        `envconfig:"DNS_PROVIDER" default:"cloudflare" desc:"cloudflare, route53 or rfc2136"`
 	DNSCacheTTL        time.Duration `envconfig:"DNS_CACHE" default:"1m" desc:"at steady state the DNS API is read at most this often"`
-	RecordTTL          int           `envconfig:"RECORD_TTL" default:"60" desc:"TTL in seconds written on the switched record and state TXT: 60 to 86400 (Cloudflare's range below Enterprise), or 1 for Cloudflare's automatic TTL"`
+	RecordTTL          int           `envconfig:"RECORD_TTL" default:"60" desc:"TTL in seconds written on the switched record (a record proxied by Cloudflare keeps its automatic TTL) and state TXT: 60 to 86400 (Cloudflare's range below Enterprise), or 1 for Cloudflare's automatic TTL"`
 	CloudflareAPIURL   string        `envconfig:"CLOUDFLARE_API_URL" default:"https://api.cloudflare.com/client/v4" desc:"Cloudflare API base URL (the local world points this at its own service)"`
 	CloudflareZoneID   string        `envconfig:"CLOUDFLARE_ZONE_ID" desc:"id of the Cloudflare zone holding the record"`
 	CloudflareAPIToken Secret        `envconfig:"CLOUDFLARE_API_TOKEN" unprefixed:"true" desc:"Cloudflare API token with Zone DNS Edit on that zone"`
@@ -67,7 +67,7 @@ type Config struct {
 	RFC2136TSIGSecret    Secret `envconfig:"RFC2136_TSIG_SECRET" desc:"that key's base64 secret"`
 
 	ParityKeys     string `envconfig:"PARITY_KEYS" desc:"sample object keys compared on primary and standby besides the canary, comma-separated, e.g. img/logo.png,index.html (each replaces the canary's key in both check URLs; at most 20)"`
-	ParityRequired bool   `envconfig:"PARITY_REQUIRED" default:"true" desc:"refuse an automatic failover to a standby whose last parity check found a missing or different object (a manual move can still force it)"`
+	ParityRequired bool   `envconfig:"PARITY_REQUIRED" default:"true" desc:"refuse an automatic failover to a standby found missing or differing objects while the primary passed its own check (a manual move can still force it)"`
 	DrillRecord    string `envconfig:"DRILL_RECORD" desc:"record a drill switches to the standby and back, e.g. _drill.assets.example.com; it must exist, point at SWITCHYARD_PRIMARY_TARGET, and never be SWITCHYARD_RECORD"`
 	DrillResolver  string `envconfig:"DRILL_RESOLVER" desc:"host:port of an authoritative DNS server the drill asks for the drill record's answer, e.g. ns1.example.com:53 (empty: that step is skipped)"`
 

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"reflect"
 	"strings"
 	"text/tabwriter"
+	"time"
 )
 
 // Explain writes, for a person, what this configuration will do: the
@@ -18,6 +20,7 @@ func (c Config) Explain(w io.Writer) error {
 	tw := tabwriter.NewWriter(b, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "record\t%s %s: %s (primary) → %s (standby)\n", c.Record, c.RecordType, c.PrimaryTarget, c.StandbyTarget)
 	fmt.Fprintf(tw, "checks\tprimary %s, standby %s, every %s, timeout %s\n", showURL(c.PrimaryCheck), showURL(c.StandbyCheck), c.Interval, c.ProbeTimeout)
+	fmt.Fprintf(tw, "detection\t%s\n", c.detectionText())
 	fmt.Fprintf(tw, "this vantage point\t%s\n", c.Vantage)
 	for _, p := range c.Providers() {
 		var ids []string
@@ -40,9 +43,8 @@ func (c Config) Explain(w io.Writer) error {
 		fmt.Fprintf(tw, " after %d healthy rounds and at least %s on the standby", c.RecoverAfter, c.MinDwell)
 	}
 	fmt.Fprintln(tw)
-	fmt.Fprintf(tw, "DNS\t%s at %s, zone %s\n", c.DNSProvider, showURL(c.CloudflareAPIURL), c.CloudflareZoneID)
-	fmt.Fprintf(tw, "secrets\tSWITCHYARD_SECRET %s, SWITCHYARD_SECRET_PREVIOUS %s, CLOUDFLARE_API_TOKEN %s (values never shown)\n",
-		setText(c.Secret), setText(c.SecretPrevious), setText(c.CloudflareAPIToken))
+	fmt.Fprintf(tw, "DNS\t%s\n", c.dnsText())
+	fmt.Fprintf(tw, "secrets set\t%s (values never shown)\n", strings.Join(c.setSecrets(), ", "))
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -88,9 +90,46 @@ func showURL(raw string) string {
 	return u.Scheme + "://" + u.Host + u.Path
 }
 
-func setText(s Secret) string {
-	if s == "" {
-		return "not set"
+// dnsText says which DNS provider is written and where.
+func (c Config) dnsText() string {
+	switch c.DNSProvider {
+	case "cloudflare":
+		return fmt.Sprintf("cloudflare at %s, zone %s", showURL(c.CloudflareAPIURL), c.CloudflareZoneID)
+	case "route53":
+		endpoint := "AWS's endpoint"
+		if c.Route53EndpointURL != "" {
+			endpoint = showURL(c.Route53EndpointURL)
+		}
+		return fmt.Sprintf("route53 at %s, hosted zone %s", endpoint, c.Route53HostedZoneID)
+	case "rfc2136":
+		return fmt.Sprintf("rfc2136 updates to %s, zone %s, TSIG key %s (%s)", c.RFC2136Server, c.RFC2136Zone, c.RFC2136TSIGKeyName, c.RFC2136TSIGAlgorithm)
 	}
-	return "set"
+	return c.DNSProvider
+}
+
+// setSecrets names every secret variable that is set, never its value.
+func (c Config) setSecrets() []string {
+	v := reflect.ValueOf(c)
+	var names []string
+	for i := range v.NumField() {
+		if s, ok := v.Field(i).Interface().(Secret); ok && s != "" {
+			names = append(names, varOf(v.Type().Field(i)).Name)
+		}
+	}
+	if len(names) == 0 {
+		return []string{"none"}
+	}
+	return names
+}
+
+// detectionText says how fast a primary outage is confirmed and the
+// shortest outage that can move traffic, from FAST_INTERVAL and FAIL_AFTER.
+func (c Config) detectionText() string {
+	fast := c.EffectiveFastInterval()
+	if fast >= c.Interval {
+		return fmt.Sprintf("no fast re-checks: %d failed checks %s apart; an outage shorter than %s never causes a failover",
+			c.FailAfter, c.Interval, c.ShortestFailover())
+	}
+	return fmt.Sprintf("after a failed check of the primary, re-checks every %s until %d failures or a success; an outage shorter than %s never causes a failover, a longer one is confirmed within %s of its start",
+		fast, c.FailAfter, c.ShortestFailover(), c.Interval+time.Duration(c.FailAfter-1)*max(fast, c.ProbeTimeout)+c.ProbeTimeout)
 }

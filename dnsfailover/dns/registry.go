@@ -26,6 +26,10 @@ type Record struct {
 	// Comment is a note for people reading the zone, on records switchyard
 	// creates; providers whose records carry comments store it.
 	Comment string
+	// Proxied is Cloudflare's proxy status: the edge answers for the record
+	// and routes to its content, and its TTL is always automatic (1). A
+	// switch keeps both as the user set them (see plan).
+	Proxied bool
 }
 
 // older orders records by creation, then id, the same for every reader.
@@ -159,6 +163,11 @@ type view struct {
 	state    *Record // nil when the state TXT does not exist yet
 	claim    *Record // nil before the first claim
 	claimGen uint64
+	// stale are the other claims: none normally. A claim created from a
+	// read older than a switch that committed meanwhile lands beside the
+	// newer claim (Cloudflare has no conditional create); no reader ever
+	// swaps it, and the next write deletes it.
+	stale    []Record
 	badState *BadStateError // the state TXT exists but none parses
 }
 
@@ -223,6 +232,11 @@ func (r *Registry) chooseClaim(v *view, claims []Record) {
 	for i, c := range claims {
 		if gen, ok := ClaimGen(c.Content); ok && (v.claim == nil || gen > v.claimGen) {
 			v.claim, v.claimGen = &claims[i], gen
+		}
+	}
+	for _, c := range claims {
+		if v.claim != nil && c.ID != v.claim.ID {
+			v.stale = append(v.stale, c)
 		}
 	}
 }
@@ -309,9 +323,11 @@ func (r *Registry) Write(ctx context.Context, c Change) (Snapshot, error) {
 			return Snapshot{}, r.errorf("%w", v.badState)
 		}
 		if v.snap.Holds(c) {
+			r.dropStale(ctx, v, createdClaim)
 			break // an earlier attempt was committed though its answer was lost
 		}
 		if gen := v.snap.State.Gen; gen+1 != c.State.Gen {
+			r.dropStale(ctx, v, createdClaim)
 			return Snapshot{}, r.errorf("stored state is already at gen %d, this change was prepared from gen %d: %w",
 				gen, c.State.Gen-1, ErrStale)
 		}
@@ -381,7 +397,10 @@ func checkChange(c Change) error {
 // claim read swapped for the claim of c's generation.
 func (r *Registry) plan(v view, c Change) Plan {
 	target := v.target
-	target.Content, target.TTL = c.Target, r.o.TTL
+	target.Content = c.Target
+	if !target.Proxied {
+		target.TTL = r.o.TTL // a proxied record keeps its automatic TTL
+	}
 	p := Plan{Updates: []Update{{Old: v.target, New: target}}}
 	st := Record{Name: StateName(r.o.Record), Type: "TXT", Content: c.State.Format(), TTL: r.o.TTL, Comment: stateComment}
 	if v.state != nil {
@@ -394,9 +413,25 @@ func (r *Registry) plan(v view, c Change) Plan {
 		if v.claim != nil {
 			p.Deletes = append(p.Deletes, *v.claim)
 		}
+		p.Deletes = append(p.Deletes, v.stale...)
 		p.Creates = append(p.Creates, r.claimRecord(c.State.Gen))
 	}
 	return p
+}
+
+// dropStale deletes the stale claims of v when this write created a claim:
+// its creation may be the one that landed late, beside a newer claim, and
+// this writer is about to stop without a commit that would swap it away.
+// Best effort: a claim no reader swaps changes no decision, and the next
+// write deletes it anyway.
+func (r *Registry) dropStale(ctx context.Context, v view, createdClaim bool) {
+	if !createdClaim || len(v.stale) == 0 {
+		return
+	}
+	if err := r.zone.Apply(ctx, Plan{Deletes: v.stale}); err != nil {
+		r.log.Warn("could not delete a stale generation claim; the next write will",
+			slog.String("record", r.o.Record), slog.String("error", err.Error()))
+	}
 }
 
 func (r *Registry) claimRecord(gen uint64) Record {

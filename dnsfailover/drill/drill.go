@@ -97,7 +97,7 @@ type Report struct {
 	// Topology is the configured topology's verdict: does it survive the
 	// loss, and resist the blindness, of any one provider.
 	Topology *topology.Analysis `json:"topology,omitempty"`
-	Parity   *parity.Report     `json:"parity,omitempty"`
+	Parity   *parity.Comparison `json:"parity,omitempty"`
 	// Plan is, in a dry run, what a failover would do now.
 	Plan string `json:"plan,omitempty"`
 }

@@ -207,6 +207,27 @@ func TestDryRunPlanRefusesForAStandbyDefect(t *testing.T) {
 	wantStep(t, rep, "plan", drill.Fail, "img/logo.png missing")
 }
 
+// TestDrillNeverBlamesTheStandbyForAWrongPrimary: the primary answers 200
+// with another body. Its probe step fails; parity is not compared, and the
+// plan is never refused for parity.
+func TestDrillNeverBlamesTheStandbyForAWrongPrimary(t *testing.T) {
+	w, c := localWorld(t, world.Options{})
+	for _, n := range w.Nodes { // no vantage point may switch the real record meanwhile
+		if err := w.Kill(n.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Primary.Put(context.Background(), world.CanaryKey, []byte("<html>maintenance</html>\n")); err != nil {
+		t.Fatal(err)
+	}
+	rep := runDrill(t, c, true)
+	wantStep(t, rep, "probe primary", drill.Fail, "")
+	wantStep(t, rep, "parity", drill.Skip, "not compared: the primary fails its own check")
+	if s, _ := rep.Step("plan"); strings.Contains(s.Reason, "parity") || strings.Contains(s.Reason, "standby defect") {
+		t.Errorf("plan blames the standby: %s", s.Reason)
+	}
+}
+
 func TestDrillFailsWhenQuorumCannotBeReached(t *testing.T) {
 	w, c := localWorld(t, world.Options{})
 	before := production(w)

@@ -108,7 +108,19 @@ func (r *run) quorumRound(ctx context.Context, primary, standby probe.Result) {
 
 // parity compares the canary results of the probe steps and fetches the
 // sample keys (SWITCHYARD_PARITY_KEYS) from both origins.
+//
+// As on a vantage point, only origins that pass their own checks are
+// compared: a primary serving wrong bytes fails its probe step, and its
+// difference from the standby must not read as the standby's fault.
 func (r *run) parity(ctx context.Context, primary, standby probe.Result) {
+	switch {
+	case !primary.OK:
+		r.skip("parity", "not compared: the primary fails its own check ("+primary.Reason+"), a primary failure, not a parity one")
+		return
+	case !standby.OK:
+		r.skip("parity", "not compared: the standby fails its own check ("+standby.Reason+")")
+		return
+	}
 	r.step("parity", func() (Status, string, string) {
 		rep := assemble.Parity(r.c, r.o.Deps).Check(ctx, primary, standby)
 		r.rep.Parity = &rep

@@ -67,7 +67,7 @@ func (r Report) WriteText(w io.Writer) error {
 			if o.ETag != "" {
 				note = strings.TrimPrefix(note+"; etag "+o.ETag, "; ")
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%d bytes\t%s\n", o.Key, o.Verdict, o.Primary.Size, note)
+			fmt.Fprintf(tw, "  %s\t%s\t%d bytes\t%s\n", o.Key, o.Match, o.Primary.Size, note)
 		}
 		_ = tw.Flush()
 	}

@@ -36,7 +36,7 @@ type Policy struct {
 }
 
 // Parity is the standby-parity finding the decision weighs (made from a
-// parity.Report by the caller).
+// parity.Comparison by the caller).
 type Parity struct {
 	OK bool
 	// PrimaryPassed: the primary passed its own check when the comparison

@@ -60,9 +60,9 @@ func buildChecks(keys []string, primary, standby probe.Spec) []keyCheck {
 // Check compares the canary results of a round and then every key. A
 // report whose canary could not be compared is returned without fetching
 // keys: an origin that does not answer the canary will not answer them.
-func (c *Checker) Check(ctx context.Context, primary, standby probe.Result) Report {
+func (c *Checker) Check(ctx context.Context, primary, standby probe.Result) Comparison {
 	canary := CompareKey(Canary, primary, standby)
-	if canary.Verdict == Unknown || len(c.Keys) == 0 {
+	if canary.Match == Unknown || len(c.Keys) == 0 {
 		return Of(canary)
 	}
 	c.once.Do(func() { c.checks = buildChecks(c.Keys, c.Primary, c.Standby) })
@@ -73,11 +73,11 @@ func (c *Checker) Check(ctx context.Context, primary, standby probe.Result) Repo
 // CheckKeys fetches every key on both origins and compares them. A spec
 // that cannot be built for a key (a bad key) makes that key Unknown, with
 // the reason.
-func CheckKeys(ctx context.Context, keys []string, primary, standby probe.Spec) Report {
+func CheckKeys(ctx context.Context, keys []string, primary, standby probe.Spec) Comparison {
 	return runChecks(ctx, buildChecks(keys, primary, standby))
 }
 
-func runChecks(ctx context.Context, checks []keyCheck) Report {
+func runChecks(ctx context.Context, checks []keyCheck) Comparison {
 	objects := make([]Object, len(checks))
 	sem := make(chan struct{}, concurrency)
 	var wg sync.WaitGroup
@@ -94,7 +94,7 @@ func runChecks(ctx context.Context, checks []keyCheck) Report {
 
 func (kc keyCheck) run(ctx context.Context) Object {
 	if kc.err != nil {
-		return Object{Key: kc.key, Verdict: Unknown, Reason: kc.err.Error()}
+		return Object{Key: kc.key, Match: Unknown, Reason: kc.err.Error()}
 	}
 	var primary, standby probe.Result
 	var wg sync.WaitGroup

@@ -57,11 +57,11 @@ func TestCheckKeysAgainstRealOrigins(t *testing.T) {
 			return f(ctx)
 		}
 		r := c.Check(ctx, check(c.Primary), check(c.Standby))
-		verdicts := map[string]parity.Verdict{}
+		verdicts := map[string]parity.Match{}
 		for _, o := range r.Objects {
-			verdicts[o.Key] = o.Verdict
+			verdicts[o.Key] = o.Match
 		}
-		want := map[string]parity.Verdict{parity.Canary: parity.Same, "img/logo.png": parity.Same, "css/site.css": parity.Missing, "index.html": parity.Different}
+		want := map[string]parity.Match{parity.Canary: parity.Same, "img/logo.png": parity.Same, "css/site.css": parity.Missing, "index.html": parity.Different}
 		for k, v := range want {
 			if verdicts[k] != v {
 				t.Errorf("%s: verdict %s, want %s (report %+v)", k, verdicts[k], v, r)

@@ -16,30 +16,32 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 )
 
-// Verdict is what one object's comparison found.
-type Verdict string
+// Match is what one object's comparison found.
+type Match string
 
 const (
 	// Same: both origins served the object with the same SHA-256 and size.
-	Same Verdict = "same"
+	Same Match = "same"
 	// Different: both served it, with different bodies. A failure.
-	Different Verdict = "different"
+	Different Match = "different"
 	// Missing: the primary served it and the standby answered 404 (or 403,
 	// which S3 returns for a missing key without ListBucket). A failure.
-	Missing Verdict = "missing"
+	Missing Match = "missing"
 	// Unknown: it could not be compared (an origin did not answer, or the
 	// primary lacks it too). Never a failure: parity is not health, and an
 	// origin that does not answer is the health check's business.
-	Unknown Verdict = "unknown"
+	Unknown Match = "unknown"
 )
 
-// Canary is the Key of the canary object in a Report.
+// Canary is the Key of the canary object in a Comparison.
 const Canary = "(canary)"
 
 // Object is one key compared on both origins.
 type Object struct {
-	Key     string  `json:"key"`
-	Verdict Verdict `json:"verdict"`
+	Key string `json:"key"`
+	// Match keeps its JSON name "verdict", which /status and the drill's
+	// --json output have always used.
+	Match Match `json:"verdict"`
 	// ETag is "same", "different" or "not comparable" (with why), for the
 	// record: it never decides on its own (see etag.go).
 	ETag    string `json:"etag,omitempty"`
@@ -66,10 +68,10 @@ func sideOf(r probe.Result) Side {
 }
 
 // Failed reports whether the object counts against the standby.
-func (o Object) Failed() bool { return o.Verdict == Missing || o.Verdict == Different }
+func (o Object) Failed() bool { return o.Match == Missing || o.Match == Different }
 
-// Report is the outcome of comparing one or more objects.
-type Report struct {
+// Comparison is the outcome of comparing one or more objects.
+type Comparison struct {
 	OK      bool     `json:"ok"` // no object missing or different
 	Objects []Object `json:"objects"`
 	// Failed lists the keys that are missing or different on the standby.
@@ -80,7 +82,7 @@ type Report struct {
 }
 
 // Compare judges the canary from both origins' results of one round.
-func Compare(primary, standby probe.Result) Report {
+func Compare(primary, standby probe.Result) Comparison {
 	return Of(CompareKey(Canary, primary, standby))
 }
 
@@ -89,42 +91,42 @@ func CompareKey(key string, primary, standby probe.Result) Object {
 	o := Object{Key: key, Primary: sideOf(primary), Standby: sideOf(standby)}
 	switch {
 	case primary.SHA256 == "" && primary.Status == 404:
-		o.Verdict, o.Reason = Unknown, "the primary has no such object either: check the key in SWITCHYARD_PARITY_KEYS"
+		o.Match, o.Reason = Unknown, "the primary has no such object either: check the key in SWITCHYARD_PARITY_KEYS"
 	case primary.SHA256 == "":
-		o.Verdict, o.Reason = Unknown, "primary gave no body: "+primary.Reason
+		o.Match, o.Reason = Unknown, "primary gave no body: "+primary.Reason
 	case standby.SHA256 == "" && (standby.Status == 404 || standby.Status == 403):
-		o.Verdict, o.Reason = Missing, fmt.Sprintf("standby answered %d: the object is not there", standby.Status)
+		o.Match, o.Reason = Missing, fmt.Sprintf("standby answered %d: the object is not there", standby.Status)
 	case standby.SHA256 == "":
-		o.Verdict, o.Reason = Unknown, "standby gave no body: "+standby.Reason
+		o.Match, o.Reason = Unknown, "standby gave no body: "+standby.Reason
 	case primary.Size != standby.Size:
-		o.Verdict = Different
+		o.Match = Different
 		o.Reason = fmt.Sprintf("size %d bytes on the primary, %d on the standby", primary.Size, standby.Size)
 	case primary.SHA256 != standby.SHA256:
-		o.Verdict = Different
+		o.Match = Different
 		o.Reason = fmt.Sprintf("sha256 %s on the primary, %s on the standby (%d bytes each)", short(primary.SHA256), short(standby.SHA256), primary.Size)
 	default:
-		o.Verdict = Same
+		o.Match = Same
 	}
 	if primary.SHA256 != "" && standby.SHA256 != "" {
 		o.ETag = compareETags(primary.ETag, standby.ETag)
-		if o.ETag == "different" && o.Verdict == Same {
+		if o.ETag == "different" && o.Match == Same {
 			o.ETag = "not comparable: ETags differ for identical bytes (encryption or provider)"
 		}
 	}
 	return o
 }
 
-// Of gathers objects into a Report.
-func Of(objects ...Object) Report {
-	r := Report{OK: true, Objects: objects}
+// Of gathers objects into a Comparison.
+func Of(objects ...Object) Comparison {
+	r := Comparison{OK: true, Objects: objects}
 	var failed []string
 	for _, o := range objects {
 		switch {
 		case o.Failed():
 			r.OK = false
 			r.Failed = append(r.Failed, o.Key)
-			failed = append(failed, o.Key+" "+string(o.Verdict)+" ("+o.Reason+")")
-		case o.Verdict == Unknown:
+			failed = append(failed, o.Key+" "+string(o.Match)+" ("+o.Reason+")")
+		case o.Match == Unknown:
 			r.Unknown = append(r.Unknown, o.Key)
 		}
 	}
@@ -142,7 +144,7 @@ func Of(objects ...Object) Report {
 
 // Comparable reports whether the report compared anything at all: a report
 // whose every object is Unknown says nothing about the standby.
-func (r Report) Comparable() bool { return len(r.Unknown) < len(r.Objects) }
+func (r Comparison) Comparable() bool { return len(r.Unknown) < len(r.Objects) }
 
 // short is enough of a digest for a person to compare.
 func short(hexSum string) string {

@@ -27,7 +27,7 @@ func TestCompare(t *testing.T) {
 	tests := []struct {
 		name             string
 		primary, standby probe.Result
-		verdict          parity.Verdict
+		verdict          parity.Match
 		etag             string // prefix
 		reason           string // substring
 	}{
@@ -47,8 +47,8 @@ func TestCompare(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := parity.CompareKey("k", tt.primary, tt.standby)
-			if o.Verdict != tt.verdict {
-				t.Errorf("verdict = %s, want %s (reason %q)", o.Verdict, tt.verdict, o.Reason)
+			if o.Match != tt.verdict {
+				t.Errorf("verdict = %s, want %s (reason %q)", o.Match, tt.verdict, o.Reason)
 			}
 			if !strings.HasPrefix(o.ETag, tt.etag) {
 				t.Errorf("etag = %q, want prefix %q", o.ETag, tt.etag)
@@ -63,7 +63,7 @@ func TestCompare(t *testing.T) {
 	}
 }
 
-func TestReport(t *testing.T) {
+func TestComparison(t *testing.T) {
 	same := parity.CompareKey("a", body(sumA, 1, ""), body(sumA, 1, ""))
 	missing := parity.CompareKey("img/logo.png", body(sumA, 1, ""), failed(404, "404"))
 	unknown := parity.CompareKey("c", failed(503, "503"), body(sumA, 1, ""))

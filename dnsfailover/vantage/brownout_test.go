@@ -16,7 +16,7 @@ import (
 // the quorum's MaxAge. The vantage point's own vote must still count:
 // with one peer silent, the switch needs it (own + 2 peers = quorum 3).
 func TestOwnVoteSurvivesASlowDNSAPI(t *testing.T) {
-	const maxAge = 250 * time.Millisecond
+	const maxAge = 600 * time.Millisecond
 	h := newHarnessWith(t, manual, false, nil, func(o *vantage.Options) { o.Rule.MaxAge = maxAge })
 	h.primary.down.Store(true)
 	h.nodes[2].srv.Close() // aws:eu-west-1 abstains

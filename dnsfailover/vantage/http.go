@@ -24,7 +24,7 @@ func (v *Vantage) Handler(o HandlerOptions) (http.Handler, error) {
 		Self:    v.o.ID,
 		Secrets: o.Secrets,
 		Skew:    o.Skew,
-		Observe: v.Check,
+		Observe: v.Observe,
 		Log:     o.Log,
 		Now:     v.o.Now,
 	})

@@ -23,7 +23,7 @@ const EventParityFailed EventKind = "parity_failed"
 // compared and the last report made while it was healthy stands: it is
 // exactly the report an automatic failover must consult.
 type parityState struct {
-	last          *parity.Report
+	last          *parity.Comparison
 	at            time.Time
 	primaryPassed bool
 }
@@ -32,7 +32,7 @@ type parityState struct {
 // their checks, keeps the report, and sets r.Parity to the last known one.
 func (v *Vantage) checkParity(ctx context.Context, r *Round, obs peers.Observation) {
 	if obs.Primary.OK && obs.Standby.OK {
-		var rep parity.Report
+		var rep parity.Comparison
 		if v.o.Parity != nil {
 			rep = v.o.Parity.Check(ctx, obs.Primary, obs.Standby)
 		} else {
@@ -71,7 +71,7 @@ func (v *Vantage) parityInput() *failover.Parity {
 
 // Parity returns the last known parity report, nil before the first
 // round in which both origins answered.
-func (v *Vantage) Parity() *parity.Report {
+func (v *Vantage) Parity() *parity.Comparison {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.par.last == nil {

@@ -136,12 +136,12 @@ type Round struct {
 	RejectedPeerRequests map[string]uint64 `json:"rejected_peer_requests,omitempty"`
 	// Parity is the last known parity report (see parity.go), nil before
 	// both origins first answered.
-	Parity *parity.Report `json:"parity,omitempty"`
+	Parity *parity.Comparison `json:"parity,omitempty"`
 }
 
-// Check runs both checks in parallel, without touching the history. It is
-// what a peer's /observe request gets: a fresh observation.
-func (v *Vantage) Check(ctx context.Context) peers.Observation {
+// Observe checks both origins in parallel, without touching the history.
+// It is what a peer's /observe request gets: a fresh observation.
+func (v *Vantage) Observe(ctx context.Context) peers.Observation {
 	v.writers.asked(peers.Sender(ctx), v.o.Now())
 	var wg sync.WaitGroup
 	var p, s probe.Result
@@ -157,7 +157,7 @@ func (v *Vantage) RunRound(ctx context.Context) Round {
 	v.roundMu.Lock()
 	defer v.roundMu.Unlock()
 
-	obs := v.Check(ctx)
+	obs := v.Observe(ctx)
 	v.forgetStale(obs.At)
 	v.primary.Add(obs.Primary)
 	v.standby.Add(obs.Standby)
@@ -176,7 +176,16 @@ func (v *Vantage) RunRound(ctx context.Context) Round {
 }
 
 func (v *Vantage) decide(ctx context.Context, r *Round) {
-	snap, err := v.o.DNS.Read(ctx)
+	// The cache saves API reads only while all is well. When this vantage
+	// point's own check of either origin just failed, a cached snapshot
+	// must not decide "nothing to do": a cached "on the standby, failback
+	// manual" once hid, for the cache's whole minute, that an operator had
+	// moved the record back to a primary that then failed again.
+	read := v.o.DNS.Read
+	if !r.Primary.OK || !r.Standby.OK {
+		read = v.o.DNS.Fresh
+	}
+	snap, err := read(ctx)
 	if err != nil {
 		v.backoff.readFailed()
 		v.fail(r, "read DNS", err)
@@ -259,7 +268,7 @@ func (v *Vantage) decide(ctx context.Context, r *Round) {
 func (v *Vantage) votes(ctx context.Context) []quorum.Vote {
 	var own peers.Observation
 	var wg sync.WaitGroup
-	wg.Go(func() { own = v.Check(ctx) })
+	wg.Go(func() { own = v.Observe(ctx) })
 	replies := v.o.PeerClient.ObserveAll(ctx, v.o.Peers)
 	wg.Wait()
 	votes := []quorum.Vote{voteOf(own)}

@@ -62,6 +62,7 @@ type node struct {
 
 type harness struct {
 	cf      *cloudflareapi.Server
+	apiURL  string
 	primary *origin
 	standby *origin
 	nodes   []*node
@@ -85,6 +86,7 @@ func newHarnessWith(t *testing.T, policy failover.Policy, dryRun bool, initial [
 	h.cf.Add(cloudflareapi.Record{Name: record, Type: "CNAME", Content: content, TTL: 60})
 	api := httptest.NewServer(h.cf.Handler())
 	t.Cleanup(api.Close)
+	h.apiURL = api.URL + "/client/v4"
 
 	for range ids {
 		n := &node{}

@@ -55,6 +55,10 @@ const usage = `usage: probe serve|once|check-config
                  loss and resists the blindness of any one provider; runs nothing,
                  shows no secret
 
+Started by the AWS Lambda runtime (AWS_LAMBDA_RUNTIME_API set) or by the Azure
+Functions host as a custom handler (FUNCTIONS_CUSTOMHANDLER_PORT set), it runs
+as that platform's form instead (infra/aws, infra/azure).
+
 Exit status: 0 ok, 1 the check failed (once), the server stopped with an error, or
 the topology fails a test (check-config), 2 bad usage or configuration.
 
@@ -88,7 +92,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "once":
-		obs := v.Check(ctx)
+		obs := v.Observe(ctx)
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(obs)

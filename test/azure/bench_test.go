@@ -18,9 +18,10 @@ import (
 // starting it to its first answer (process start, Go runtime,
 // configuration, wiring, listening: what the host waits for before it
 // sends the first invocation), a warm GET /status through the host's
-// proxy, then two timer invocations during an outage (probes, five peer
-// votes, a switch) and the process's peak RSS afterwards. The size of the
-// linux/amd64 binary the deploy script ships is reported too.
+// proxy, then two timer invocations during an outage (probes, every
+// vantage point's vote, a switch) and the process's peak RSS afterwards.
+// The size of the linux/amd64 binary the deploy script ships is reported
+// too.
 //
 //	go test -run '^$' -bench ColdStart -benchtime 5x ./test/azure
 //

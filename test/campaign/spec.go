@@ -31,7 +31,7 @@ type Spec struct {
 	// intervals after the other faults, for Blip times the longest outage
 	// that must never cause a failover, (FAIL_AFTER-1) x FAST_INTERVAL.
 	Blip float64
-	API        []APIFault
+	API  []APIFault
 	// KillWriter kills the vantage point whose switch committed, the
 	// instant it commits (before its read-back).
 	KillWriter bool

@@ -27,7 +27,7 @@ import (
 
 // Options shape every trial of a campaign.
 type Options struct {
-	Interval  time.Duration // probe interval
+	Interval time.Duration // probe interval
 	// ProbeTimeout is every check's timeout (the latency budget is half
 	// of it); 0: the world's default, 3/5 of Interval.
 	ProbeTimeout time.Duration
@@ -244,8 +244,8 @@ func play(ctx context.Context, s Spec, o Options) (res Result) {
 	}
 	t.bg.Wait() // the operator and the blip are done
 
-	// Judge.
-	t.see(w.CF.Records())
+	// Judge, on the zone as the writes left it.
+	t.chk.Final(w.CF.Records())
 	evs := rec.Since(mark)
 	res.Said = map[string]said{}
 	for _, e := range evs {

@@ -1,8 +1,8 @@
 // Package docs checks that the README and the notes it links to say what
 // the code does: README.md's configuration table is the generated one, the
-// two set-up commands are the ones CI runs, infra/local/README.md lists every
-// scenario, and every relative link in those files leads to a file that
-// exists.
+// two set-up commands are the ones CI runs, its layout names every package,
+// infra/local/README.md lists every scenario, and every relative link in
+// those files leads to a file and heading that exist.
 package docs
 
 import (
@@ -155,4 +155,65 @@ func headingAnchors(md string) []string {
 		anchors = append(anchors, a.String())
 	}
 	return anchors
+}
+
+// TestLayoutNamesEveryPackage: the README's layout is the map a newcomer
+// reads first, so every library package (dnsfailover/…, test helpers
+// aside), every function and every place under infra/ must be on it.
+func TestLayoutNamesEveryPackage(t *testing.T) {
+	readme := read(t, "README.md")
+	start := strings.Index(readme, "## Layout")
+	if start < 0 {
+		t.Fatal("README.md has no ## Layout section")
+	}
+	layout := readme[start+len("## Layout"):]
+	if end := strings.Index(layout, "\n## "); end >= 0 {
+		layout = layout[:end]
+	}
+	root := testbin.Root(t)
+	var missing []string
+	for _, top := range []string{"dnsfailover", "functions", "infra"} {
+		err := filepath.WalkDir(filepath.Join(root, top), func(path string, d fs.DirEntry, err error) error {
+			if err != nil || !d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(root, path)
+			rel = filepath.ToSlash(rel)
+			name := d.Name()
+			switch {
+			case name == "testdata" || name == "internal" && top != "functions":
+				return filepath.SkipDir
+			case rel == top || strings.HasSuffix(name, "test"):
+				return nil
+			}
+			depth := strings.Count(rel, "/")
+			if top != "dnsfailover" && depth > 1 {
+				return filepath.SkipDir // infra/local/… and functions/internal/… are described by their folder
+			}
+			if !hasGo(path) && top != "infra" {
+				return nil
+			}
+			// dnsfailover/dns/route53 may be written dns/route53; infra/azure
+			// may be a link named azure in the infra row.
+			short := strings.TrimPrefix(rel, "dnsfailover/")
+			if top == "infra" {
+				short = name
+			}
+			if !strings.Contains(layout, "`"+rel+"`") && !strings.Contains(layout, "`"+short+"`") {
+				missing = append(missing, rel)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("README.md's layout does not name %s: add a row (or a word to a row) for each", strings.Join(missing, ", "))
+	}
+}
+
+func hasGo(dir string) bool {
+	matches, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	return len(matches) > 0
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 	"github.com/switchyard-dns/switchyard/infra/local/cloudflareapi"
 	"github.com/switchyard-dns/switchyard/infra/local/world"
+	"github.com/switchyard-dns/switchyard/test/campaign/invariant"
 )
 
 // apiToken is the Cloudflare token of the provider-level tests; it must
@@ -104,7 +105,12 @@ type zone struct {
 	// requests and batches count arrivals (Calls lists a request only once
 	// it is answered, and a held one may be answered after the test looks).
 	requests, batches atomic.Int64
+	// inv checks the zone after every committed write.
+	inv *invariant.Checker
 }
+
+// lost is the zone's Records lost figure so far (see recordsLost).
+func (z *zone) lost() int { return recordsLost(z.inv, z.api) }
 
 func newZone(t *testing.T) *zone {
 	t.Helper()
@@ -112,6 +118,7 @@ func newZone(t *testing.T) *zone {
 	z.api.Add(cloudflareapi.Record{Name: world.Record, Type: "CNAME", Content: world.PrimaryTarget, TTL: 60})
 	initial := state.State{Active: state.Primary, By: "setup", Reason: "initial state"}
 	z.api.Add(cloudflareapi.Record{Name: state.RecordName(world.Record), Type: "TXT", Content: cloudflare.QuoteTXT(initial.Format()), TTL: 60})
+	z.inv = watch(z.api)
 	h := z.api.Handler()
 	z.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		z.requests.Add(1)

@@ -16,6 +16,7 @@ import (
 	"github.com/switchyard-dns/switchyard/infra/local/cloudflareapi"
 	"github.com/switchyard-dns/switchyard/infra/local/scenario"
 	"github.com/switchyard-dns/switchyard/infra/local/world"
+	"github.com/switchyard-dns/switchyard/test/campaign/invariant"
 )
 
 // interval is the probe interval of the world tests: short, so a whole
@@ -69,8 +70,9 @@ func statusPages(ctx context.Context, t *testing.T, w *world.World) string {
 
 // TestScenarios plays every scenario of the local world with JSON logs at
 // debug level, and checks for each: the scenario's own expectations (switch
-// on a real outage, never on one cut-off prober, at most one switch per
-// MIN_DWELL when flapping, no failback before RECOVER_AFTER and MIN_DWELL),
+// on a real outage, never on one cut-off prober, a failover at once after a
+// failback and a doubled dwell when flapping, no failback before
+// RECOVER_AFTER and the dwell),
 // that the state generation moved exactly once per switch, that no secret
 // appears in any log line, event, /status page or error, and the DNS API
 // request rate, projected to the production interval.
@@ -83,9 +85,12 @@ func TestScenarios(t *testing.T) {
 			var pages string
 			var final seen
 			var api *cloudflareapi.Server
+			var inv *invariant.Checker
+			vantages := 0
 			play := sc
 			play.Play = func(ctx context.Context, s *scenario.Stage) error {
-				secrets, api = leaks(s.W), s.W.CF
+				secrets, api, vantages = leaks(s.W), s.W.CF, len(s.W.Nodes)
+				inv = watch(s.W.CF)
 				err := sc.Play(ctx, s)
 				pages = statusPages(ctx, t, s.W)
 				final = checkRecords(t, s.W.CF.Records())
@@ -102,8 +107,13 @@ func TestScenarios(t *testing.T) {
 			}
 			o := world.Options{Interval: interval, Log: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 			out := scenario.Play(context.Background(), play, o, rec)
+			if api == nil {
+				t.Fatalf("%s: not played: %v", sc.Name, out.Err)
+			}
 			if out.Err != nil {
-				t.Fatalf("%s: %v", sc.Name, out.Err)
+				// Carry on: the row's figures are counted even for a
+				// failing scenario, so a broken build shows in them.
+				t.Errorf("%s: %v", sc.Name, out.Err)
 			}
 			events := rec.Events()
 			evJSON, _ := json.Marshal(events)
@@ -136,18 +146,22 @@ func TestScenarios(t *testing.T) {
 			if projected > apiBudget {
 				t.Errorf("%.2f API requests per vantage round: %.0f per 5 minutes at a %s interval, over the %d budget", perRound, projected, prodInterval, apiBudget)
 			}
-			falseSwitches := 0
-			if sc.Name == "partition-one" || sc.Name == "slow-primary" {
-				// slow-primary switches once, on purpose, after the
-				// below-budget phase; the scenario fails on an early one.
-				falseSwitches = 0
+			falseSw := falseSwitches(events, vantages, interval)
+			lost := recordsLost(inv, api)
+			if falseSw > 0 || lost > 0 {
+				t.Errorf("%d false switches (made while most vantage points saw the primary as it was), %d records lost or inconsistent: %v",
+					falseSw, lost, inv.First())
 			}
-			held := fmt.Sprintf("scenario checks passed; gen = switches; no secret in %d KiB of logs, events, /status; %.2f API requests per vantage round (≈%.0f per 5 min at %d vantages, 10 s interval; budget %d)",
-				len(logs.String())>>10, perRound, projected, len(world.DefaultVantages), apiBudget)
+			verdict := "scenario checks passed"
+			if out.Err != nil {
+				verdict = "SCENARIO FAILED: " + out.Err.Error()
+			}
+			held := fmt.Sprintf("%s; gen = switches; no secret in %d KiB of logs, events, /status; %.2f API requests per vantage round (≈%.0f per 5 min at %d vantages, 10 s interval; budget %d)",
+				verdict, len(logs.String())>>10, perRound, projected, len(world.DefaultVantages), apiBudget)
 			if minGap > 0 {
 				held += fmt.Sprintf("; shortest gap between DNS changes %s", minGap.Round(10*time.Millisecond))
 			}
-			report(t, Row{Fault: "Scenario: " + sc.Name, Injected: sc.About, Trials: 1, Switches: dnsChanges, FalseSwitches: falseSwitches, Held: held})
+			report(t, Row{Fault: "Scenario: " + sc.Name, Injected: sc.About, Trials: 1, Switches: dnsChanges, FalseSwitches: falseSw, RecordsLost: lost, Held: held})
 		})
 	}
 }
@@ -169,6 +183,7 @@ func TestSustainedAPIFailure(t *testing.T) {
 	if err := st.Steady(ctx); err != nil {
 		t.Fatal(err)
 	}
+	inv := watch(w.CF)
 	w.CF.Inject(cloudflareapi.Fault{Kind: cloudflareapi.FaultStatus, Status: 502, Match: cloudflareapi.Batches})
 	mark := rec.Mark()
 	w.Primary.SetDown(true)
@@ -210,14 +225,19 @@ func TestSustainedAPIFailure(t *testing.T) {
 	if err := st.ExpectAnswer(ctx, world.StandbyTarget, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if got := checkRecords(t, w.CF.Records()); got.Side != state.Standby || got.Gen != 1 {
+	lost := recordsLost(inv, w.CF)
+	got := checkRecords(t, w.CF.Records())
+	if got.Side != state.Standby || got.Gen != 1 {
 		t.Fatalf("after the API healed: %s at gen %d, want standby at gen 1", got.Side, got.Gen)
+	}
+	if lost > 0 {
+		t.Errorf("%d records lost or inconsistent: %v", lost, inv.First())
 	}
 	scanForSecrets(t, "the logs", logs.String(), leaks(w))
 	t.Logf("sustained batch failure: %.1f API requests per vantage round → %.0f per 5 minutes at %d vantages and a 10 s interval", perRound, projected, len(world.DefaultVantages))
 	report(t, Row{
 		Fault: "DNS API down for writes during an outage", Injected: "every batch answered 502 while the primary is down, then healed",
-		Trials: 1, Switches: 1,
+		Trials: 1, Switches: int(got.Gen), RecordsLost: lost,
 		Held: fmt.Sprintf("%d error events, rounds continued, no switch and gen 0 while failing, one switch (gen 1) once healed; %.1f requests per vantage round (≈%.0f per 5 min at %d vantages, 10 s; budget %d)",
 			errorsSeen, perRound, projected, len(world.DefaultVantages), apiBudget),
 	})
@@ -257,14 +277,21 @@ func TestSkewedClocks(t *testing.T) {
 			if err := st.Steady(ctx); err != nil {
 				t.Fatal(err)
 			}
+			inv := watch(w.CF)
 			mark := rec.Mark()
 			st.Inject("primary down", func() { w.Primary.SetDown(true) })
 			if tc.wantSwitch {
 				if err := st.ExpectAnswer(ctx, world.StandbyTarget, 3*st.Bound()+5*time.Second); err != nil {
 					t.Fatal(err)
 				}
+				lost := recordsLost(inv, w.CF)
+				if lost > 0 {
+					t.Errorf("%d records lost or inconsistent: %v", lost, inv.First())
+				}
 				report(t, Row{Fault: "Skewed clocks, within the window", Injected: "3 of 5 vantage clocks off by +10 s, −10 s, +5 s (window 30 s); primary down",
-					Trials: 1, Switches: 1, Held: "votes counted, switched to the standby"})
+					Trials: 1, Switches: scenario.Count(rec.Since(mark), func(e world.Event) bool {
+						return e.Kind == world.EventDNSChanged && e.Answer == world.StandbyTarget
+					}), RecordsLost: lost, Held: "votes counted, switched to the standby"})
 				return
 			}
 			wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -279,11 +306,19 @@ func TestSkewedClocks(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
+			// With three of five clocks beyond the window at most two
+			// votes count together, fewer than the quorum of 3: any
+			// switch is a false one.
+			falseSw := scenario.Count(rec.Since(mark), scenario.Kind(vantage.EventSwitched, ""))
+			lost := recordsLost(inv, w.CF)
 			if err := st.NoSwitchSince(mark); err != nil {
 				t.Fatal(err)
 			}
 			if got := checkRecords(t, w.CF.Records()); got.Gen != 0 {
 				t.Fatalf("gen %d: something was written on stale votes", got.Gen)
+			}
+			if lost > 0 {
+				t.Errorf("%d records lost or inconsistent: %v", lost, inv.First())
 			}
 			// Said, not silent: the handlers log the refusal as skew, the
 			// askers log the peer abstaining.
@@ -293,7 +328,7 @@ func TestSkewedClocks(t *testing.T) {
 			}
 			refused := scenario.Count(rec.Since(mark), scenario.Kind(vantage.EventRefused, ""))
 			report(t, Row{Fault: "Skewed clocks, beyond the window", Injected: "vantage clocks off by 0, +2 min, −2 min, +4 min, 0 (window 30 s); primary down",
-				Trials: 1, Switches: 0, FalseSwitches: 0,
+				Trials: 1, Switches: falseSw, FalseSwitches: falseSw, RecordsLost: lost,
 				Held: fmt.Sprintf("every exchange refused and logged as skew; %d refused switches, none made; gen stays 0", refused)})
 		})
 	}

@@ -147,8 +147,8 @@ func TestScheduledInvocationSwitchesOnARealOutage(t *testing.T) {
 		}
 		if doc["Switches"] == 1.0 {
 			switched = true
-			if doc["DownVotes"] != 5.0 {
-				t.Errorf("DownVotes = %v in the switching round, want 5", doc["DownVotes"])
+			if doc["DownVotes"] != 6.0 {
+				t.Errorf("DownVotes = %v in the switching round, want 6", doc["DownVotes"])
 			}
 		}
 	}

@@ -195,6 +195,14 @@ func TestServe(t *testing.T) {
 		t.Fatal("probe serve did not stop within 20s of SIGTERM")
 	}
 	<-logDone
+	// The topology is logged at start. Joining as a third AWS vantage
+	// point makes it 3 aws + 2 gcp + 1 azure, quorum 4 of 6: losing AWS
+	// leaves 3 votes, so it warns, naming aws and the fix.
+	if !strings.Contains(logs.String(), `"msg":"topology"`) ||
+		!strings.Contains(logs.String(), `"level":"WARN","msg":"topology warning","warning":"losing aws whole`) ||
+		!strings.Contains(logs.String(), "smallest fix: ") {
+		t.Errorf("probe serve did not log the topology and its warning at start:\n%s", logs.String())
+	}
 	for _, s := range []string{env["SWITCHYARD_SECRET"], env["SWITCHYARD_CLOUDFLARE_API_TOKEN"]} {
 		if strings.Contains(logs.String(), s) || strings.Contains(string(status), s) {
 			t.Fatal("a secret appears in the logs or /status")

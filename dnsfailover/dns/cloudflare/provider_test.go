@@ -637,3 +637,144 @@ func TestUnparsableStateIsOnlyOverwrittenWhenForced(t *testing.T) {
 
 // quotedClaim is a claim's content as Cloudflare stores it.
 func quotedClaim(gen uint64) string { return QuoteTXT(dns.ClaimContent(gen)) }
+
+// TestProxiedRecordStaysProxied: a record the user proxies through
+// Cloudflare (whose TTL is therefore automatic) is switched and failed back
+// with its proxy status and automatic TTL as the user set them; only its
+// content moves. The state TXT gets SWITCHYARD_RECORD_TTL as always.
+func TestProxiedRecordStaysProxied(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.api.Add(cloudflareapi.Record{Name: record, Type: "CNAME", Content: "primary.example.net", TTL: 1, Proxied: true})
+	p := w.provider(t, "CNAME")
+	back := state.State{Active: state.Primary, Gen: 2, Since: since.Add(time.Hour), By: "manual:ops", Reason: "recovered"}
+	for _, step := range []struct {
+		target string
+		st     state.State
+	}{{"standby.example.net", standbyState(1)}, {"primary.example.net", back}} {
+		if _, err := p.Write(ctx, dns.Change{Target: step.target, State: step.st}); err != nil {
+			t.Fatalf("switch to %s: %v", step.target, err)
+		}
+		for _, r := range w.api.Records() {
+			switch {
+			case r.Name == record && (r.Content != step.target || !r.Proxied || r.TTL != 1):
+				t.Errorf("after the switch to %s: record %+v, want it pointed there, still proxied, TTL automatic (1)", step.target, r)
+			case r.Name == dns.StateName(record) && r.TTL != 60:
+				t.Errorf("state TXT TTL %d, want SWITCHYARD_RECORD_TTL 60", r.TTL)
+			}
+		}
+	}
+}
+
+// unhooked is a second client of w's zone that bypasses its hook: a
+// writer the test runs from inside the hook.
+func (w *world) unhooked(t *testing.T) *Provider {
+	t.Helper()
+	srv := httptest.NewServer(w.api.Handler())
+	t.Cleanup(srv.Close)
+	p, err := New(Options{APIURL: srv.URL + "/client/v4", ZoneID: w.api.ZoneID(), Token: token, Record: record, Type: "CNAME", TTL: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// A writer whose batch committed is told so, even when a newer write
+// replaced it before the read-back: ErrSuperseded, never ErrStale ("another
+// writer got in first"), which would be a lie.
+func TestReadBackSaysWhetherThisWriteCommitted(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.api.Add(cloudflareapi.Record{Name: record, Type: "CNAME", Content: "primary.example.net"})
+	other := w.unhooked(t)
+	var otherErr error
+	done := false
+	w.setHook(func(rw http.ResponseWriter, r *http.Request) bool {
+		if done || !strings.HasSuffix(r.URL.Path, "/batch") {
+			return false
+		}
+		done = true
+		rec := httptest.NewRecorder()
+		w.api.Handler().ServeHTTP(rec, r) // this writer's batch commits gen 1
+		// Before it can read back, another writer moves on to gen 2.
+		var at1 dns.Snapshot
+		if at1, otherErr = other.Read(ctx); otherErr == nil {
+			next := at1.State.Next(state.Primary, "manual:ops", "back", false, since.Add(time.Minute))
+			_, otherErr = other.Write(ctx, dns.Change{Target: "primary.example.net", State: next})
+		}
+		for k, v := range rec.Header() {
+			rw.Header()[k] = v
+		}
+		rw.WriteHeader(rec.Code)
+		_, _ = rw.Write(rec.Body.Bytes())
+		return true
+	})
+	got, err := w.provider(t, "CNAME").Write(ctx, dns.Change{Target: "standby.example.net", State: standbyState(1)})
+	if otherErr != nil {
+		t.Fatal(otherErr)
+	}
+	if !errors.Is(err, dns.ErrSuperseded) || errors.Is(err, dns.ErrStale) || !strings.Contains(err.Error(), "this write committed gen 1") {
+		t.Fatalf("err = %v, want ErrSuperseded saying this write committed", err)
+	}
+	if got.State.Gen != 2 || got.Content != "primary.example.net" {
+		t.Errorf("snapshot = %+v, want the newer gen 2 read back", got)
+	}
+
+	// A batch that never committed is ErrStale.
+	stale := standbyState(2) // prepared from gen 1, which is gone
+	if _, err := w.provider(t, "CNAME").Write(ctx, dns.Change{Target: "standby.example.net", State: stale}); !errors.Is(err, dns.ErrStale) || errors.Is(err, dns.ErrSuperseded) {
+		t.Fatalf("stale write: %v, want ErrStale", err)
+	}
+}
+
+// A read is one snapshot: a writer switching between any two requests of a
+// read must not make the record and its state TXT disagree, which a vantage
+// point would take for a person's change and refuse to touch.
+func TestReadIsOneSnapshot(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	const primary, standby = "primary.example.net", "standby.example.net"
+	w.api.Add(cloudflareapi.Record{Name: record, Type: "CNAME", Content: primary})
+	writer := w.unhooked(t)
+	flip := func() error {
+		cur, err := writer.Read(ctx)
+		if err != nil {
+			return err
+		}
+		side, target := state.Standby, standby
+		if cur.State.Active == state.Standby {
+			side, target = state.Primary, primary
+		}
+		_, err = writer.Write(ctx, dns.Change{Target: target, State: cur.State.Next(side, "aws:eu-west-1", "flip", false, since)})
+		return err
+	}
+	var flipErr error
+	gets := 0
+	w.setHook(func(_ http.ResponseWriter, r *http.Request) bool {
+		if r.Method != http.MethodGet {
+			return false
+		}
+		// Another vantage point switches before every other list call:
+		// between two calls of one read, were a read several calls.
+		if gets++; gets%2 == 0 && flipErr == nil {
+			flipErr = flip()
+		}
+		return false
+	})
+	reader := w.provider(t, "CNAME")
+	seen := map[state.Side]bool{}
+	for i := range 6 {
+		snap, err := reader.Read(ctx)
+		if err != nil || flipErr != nil {
+			t.Fatalf("read %d: %v (writer: %v)", i, err, flipErr)
+		}
+		st, err := snap.Current(primary, standby)
+		if err != nil {
+			t.Fatalf("read %d is torn: %v", i, err)
+		}
+		seen[st.Active] = true
+	}
+	if len(seen) != 2 {
+		t.Fatalf("the reader saw only %v: the writer never switched between reads", seen)
+	}
+}

@@ -42,7 +42,7 @@ func (z *zone) Load(ctx context.Context) ([]dns.Record, error) {
 		}
 		for _, r := range page.Result {
 			out = append(out, dns.Record{ID: r.ID, Name: strings.ToLower(strings.TrimSuffix(r.Name, ".")), Type: string(r.Type),
-				Content: r.Content, TTL: int(r.TTL), Created: r.CreatedOn})
+				Content: r.Content, TTL: int(r.TTL), Created: r.CreatedOn, Proxied: r.Proxied})
 		}
 		return nil
 	})

@@ -84,6 +84,13 @@ func (inv Invocation) Timer(binding string) (TimerInfo, error) {
 	if !ok {
 		return t, fmt.Errorf("invocation of %s has no %q binding in Data", inv.Function, binding)
 	}
+	// The host serializes an input it cannot turn into a JSON object as a
+	// string (GetHttpScriptInvocationContextValue); a timer that arrives
+	// that way holds its JSON in the string.
+	var text string
+	if json.Unmarshal(raw, &text) == nil {
+		raw = json.RawMessage(text)
+	}
 	if err := json.Unmarshal(raw, &t); err != nil {
 		return t, fmt.Errorf("invocation of %s: binding %q is not a timer: %w", inv.Function, binding, err)
 	}

@@ -75,6 +75,12 @@ func TestHandlerRoutes(t *testing.T) {
 	if timer, err := seen.Timer("timer"); seen.ID != "inv-1" || seen.Function != "round" || err != nil || !timer.IsPastDue {
 		t.Errorf("invocation seen as %+v (%v)", seen, err)
 	}
+	// A timer serialized as a JSON string, as the host does with a value
+	// it cannot make an object of, is read the same.
+	w = do(http.MethodPost, "/round", `{"Data":{"timer":"{\"IsPastDue\":true}"},"Metadata":{}}`)
+	if timer, err := seen.Timer("timer"); w.Code != http.StatusOK || err != nil || !timer.IsPastDue {
+		t.Errorf("timer as a string: %d %s (%v)", w.Code, w.Body, err)
+	}
 	for _, c := range []struct{ method, path, body string }{
 		{http.MethodGet, "/", ""}, {http.MethodPost, "/observe", "{}"}, {http.MethodGet, "/round", ""},
 	} {

@@ -27,6 +27,7 @@ var (
 	errCNAMESelf   = invalid(9039, "CNAME content cannot reference itself.")
 	errCNAME       = invalid(9007, "Content for CNAME record is invalid.")
 	errNotProxy    = invalid(9004, "This record type cannot be proxied.")
+	errProxiedTTL  = validation("TTL must be 1 (Automatic) for a proxied record.")
 	errHostTaken   = invalid(81053, "An A, AAAA, or CNAME record with that host already exists.")
 	errCNAMETaken  = invalid(81054, "A CNAME record with that host already exists.")
 	errDuplicate   = invalid(81057, "Record already exists.")

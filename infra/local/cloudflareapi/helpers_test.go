@@ -81,3 +81,9 @@ func proxiedTXT() cfdns.TXTRecordParam {
 	set(&p.Proxied, true)
 	return p
 }
+
+func proxiedCNAME(ttl float64) cfdns.CNAMERecordParam {
+	p := cnameRecord("a", "b.example.net", ttl)
+	set(&p.Proxied, true)
+	return p
+}

@@ -201,6 +201,13 @@ func validate(r *Record, zone string, others []Record) *apiError {
 	if r.Proxied && !proxiable(r.Type) {
 		return errNotProxy
 	}
+	// Traffic to a proxied record goes through Cloudflare's edge, which
+	// answers resolvers itself with TTL Auto; a TTL of its own is refused
+	// (as a deploy that sets one on a proxied record fails), so a client
+	// that rewrites such a record must keep its TTL automatic.
+	if r.Proxied && r.TTL != 1 {
+		return errProxiedTTL
+	}
 	for _, o := range others {
 		if o.Name != r.Name {
 			continue

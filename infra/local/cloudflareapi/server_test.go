@@ -249,6 +249,7 @@ func TestValidation(t *testing.T) {
 		{"identical record", []cloudflareapi.Record{{Name: "a", Type: "A", Content: "192.0.2.1"}},
 			aRecord("a", "192.0.2.1", 60), 81057},
 		{"TXT proxied", nil, proxiedTXT(), 9004},
+		{"proxied with a TTL of its own", nil, proxiedCNAME(60), 1004},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

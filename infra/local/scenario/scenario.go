@@ -202,14 +202,19 @@ var outages = []Scenario{
 			if err := s.ExpectFailover(ctx); err != nil {
 				return err
 			}
-			switchedAt := time.Now()
+			// MIN_DWELL runs from the state's since, stamped as the writer
+			// prepared the switch, before DNS answered.
+			st, err := s.expectDwell(0)
+			if err != nil {
+				return err
+			}
 			s.Heal("primary origin recovers", func() { s.W.Primary.SetDown(false) })
 			o := s.W.Options()
 			within := o.MinDwell + time.Duration(o.RecoverAfter+3)*o.Interval + s.Bound()
 			if err := s.ExpectAnswer(ctx, world.PrimaryTarget, 3*within); err != nil {
 				return err
 			}
-			if dwelt := time.Since(switchedAt); dwelt < o.MinDwell {
+			if dwelt := time.Since(st.Since); dwelt < o.MinDwell {
 				return fmt.Errorf("failed back after %s on the standby, less than MIN_DWELL %s", dwelt, o.MinDwell)
 			}
 			return nil
@@ -308,14 +313,16 @@ var outages = []Scenario{
 		},
 		Play: func(ctx context.Context, s *Stage) error {
 			o := s.W.Options()
-			failback := func(dwell time.Duration) error {
-				onStandby := time.Now()
+			// The dwell runs from the state's since, stamped by the writer
+			// as it prepares the switch (whole seconds, rounded up), so it
+			// is measured from there, not from when DNS answered.
+			failback := func(onStandby state.State, dwell time.Duration) error {
 				s.Heal("primary origin recovers", func() { s.W.Primary.SetDown(false) })
 				within := dwell + time.Duration(o.RecoverAfter+3)*o.Interval + s.Bound()
 				if err := s.ExpectAnswer(ctx, world.PrimaryTarget, 3*within); err != nil {
 					return fmt.Errorf("no failback: %w", err)
 				}
-				if dwelt := time.Since(onStandby); dwelt < dwell {
+				if dwelt := time.Since(onStandby.Since); dwelt < dwell {
 					return fmt.Errorf("failed back after %s on the standby, less than the dwell %s", dwelt.Round(time.Millisecond), dwell)
 				}
 				return nil
@@ -325,10 +332,11 @@ var outages = []Scenario{
 			if err := s.ExpectFailover(ctx); err != nil {
 				return err
 			}
-			if err := s.expectDwell(0); err != nil {
+			st, err := s.expectDwell(0)
+			if err != nil {
 				return err
 			}
-			if err := failback(o.MinDwell); err != nil {
+			if err := failback(st, o.MinDwell); err != nil {
 				return err
 			}
 			s.W.Fault(world.EventNote, fmt.Sprintf("failed back after MIN_DWELL %s", o.MinDwell))
@@ -338,28 +346,29 @@ var outages = []Scenario{
 			if err := s.ExpectAnswer(ctx, world.StandbyTarget, 3*s.Bound()); err != nil {
 				return fmt.Errorf("a primary failing right after an automatic failback was not failed over at once: %w", err)
 			}
-			if err := s.expectDwell(2 * o.MinDwell); err != nil {
+			if st, err = s.expectDwell(2 * o.MinDwell); err != nil {
 				return err
 			}
 			s.W.Fault(world.EventNote, fmt.Sprintf("failed over again in %s; the next failback waits %s", s.Elapsed[len(s.Elapsed)-1].Round(time.Millisecond), 2*o.MinDwell))
-			return failback(2 * o.MinDwell)
+			return failback(st, 2*o.MinDwell)
 		},
 	},
 }
 
-// expectDwell checks the dwell= the state TXT carries (0: none, MIN_DWELL).
-func (s *Stage) expectDwell(want time.Duration) error {
+// expectDwell checks the dwell= the state TXT carries (0: none, MIN_DWELL)
+// and returns the state.
+func (s *Stage) expectDwell(want time.Duration) (state.State, error) {
 	for _, content := range s.W.StateTXT() {
 		st, err := state.Parse(content)
 		if err != nil {
-			return fmt.Errorf("state TXT %q: %w", content, err)
+			return st, fmt.Errorf("state TXT %q: %w", content, err)
 		}
 		if st.Dwell != want && !(want == 0 && st.Dwell == s.W.Options().MinDwell) {
-			return fmt.Errorf("state TXT says dwell %s, want %s: %s", st.Dwell, want, content)
+			return st, fmt.Errorf("state TXT says dwell %s, want %s: %s", st.Dwell, want, content)
 		}
-		return nil
+		return st, nil
 	}
-	return errors.New("no state TXT record")
+	return state.State{}, errors.New("no state TXT record")
 }
 
 // Find returns the scenario called name.

@@ -31,6 +31,7 @@ const (
 	StateUnreadable  = "state TXT unreadable"
 	ClaimMissing     = "claim missing"
 	ClaimDuplicated  = "claim duplicated"
+	ClaimLeftStale   = "stale claim left behind"
 	ClaimDisagrees   = "claim generation differs from the state's"
 	RecordDisagrees  = "record points elsewhere than its state says"
 	GenerationBack   = "generation went back"
@@ -66,6 +67,7 @@ type Checker struct {
 	counts map[string]int
 	first  []Violation // the first few, for reports
 	checks int
+	stale  int
 }
 
 // keep is how many violations a Checker remembers word for word.
@@ -79,6 +81,25 @@ func New(z Zone) *Checker {
 // Check checks one snapshot, after the one before it, and returns what it
 // found broken (also counted).
 func (c *Checker) Check(rs []cloudflareapi.Record) []Violation {
+	return c.check(rs, false)
+}
+
+// Final checks the last snapshot, when every write has ended: besides what
+// Check counts, a claim of an older generation than the state's must be
+// gone by now.
+func (c *Checker) Final(rs []cloudflareapi.Record) []Violation {
+	return c.check(rs, true)
+}
+
+// Stale is how many snapshots held a claim older than the state beside the
+// current one (see Check): not a violation while writes are in flight.
+func (c *Checker) Stale() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stale
+}
+
+func (c *Checker) check(rs []cloudflareapi.Record, final bool) []Violation {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.checks++
@@ -127,18 +148,38 @@ func (c *Checker) Check(rs []cloudflareapi.Record) []Violation {
 		add(StateDuplicated, "%d TXT %s: %s", len(states), stateName, contents(states))
 	}
 
+	// A claim older than the state is stale: Cloudflare has no conditional
+	// create, so the claim a writer creates before the first switch can
+	// land after another writer's switch, beside the newer claim. No reader
+	// swaps it and its writer deletes it before it returns, so while
+	// writes are in flight it is noted (Stale), and only a final snapshot
+	// that still holds one counts it.
+	var current, stale []cloudflareapi.Record
+	for _, r := range claims {
+		if g, ok := claimGen(r.Content); ok && st != nil && g < st.Gen {
+			stale = append(stale, r)
+		} else {
+			current = append(current, r)
+		}
+	}
+	if len(stale) > 0 {
+		c.stale++
+		if final {
+			add(ClaimLeftStale, "%d claims older than gen %d: %s", len(stale), st.Gen, contents(stale))
+		}
+	}
 	switch {
-	case len(claims) > 1:
-		add(ClaimDuplicated, "%d claims: %s", len(claims), contents(claims))
-	case len(claims) == 0 && (c.z.ClaimFromStart || st != nil && st.Gen > 0):
+	case len(current) > 1:
+		add(ClaimDuplicated, "%d claims: %s", len(current), contents(current))
+	case len(current) == 0 && (c.z.ClaimFromStart || st != nil && st.Gen > 0):
 		gen := "?"
 		if st != nil {
 			gen = strconv.FormatUint(st.Gen, 10)
 		}
 		add(ClaimMissing, "no %s at generation %s", claimName, gen)
-	case len(claims) == 1 && st != nil:
-		if g, ok := claimGen(claims[0].Content); !ok || g != st.Gen {
-			add(ClaimDisagrees, "claim %s, state at gen %d", claims[0].Content, st.Gen)
+	case len(current) == 1 && st != nil:
+		if g, ok := claimGen(current[0].Content); !ok || g != st.Gen {
+			add(ClaimDisagrees, "claim %s, state at gen %d", current[0].Content, st.Gen)
 		}
 	}
 

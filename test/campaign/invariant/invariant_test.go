@@ -54,7 +54,9 @@ func TestOneSnapshot(t *testing.T) {
 			map[string]int{RecordDisagrees: 1}},
 		{"two claims", zone, append(healthy(), claim("c2", 2)), map[string]int{ClaimDuplicated: 1}},
 		{"no claim after a switch", zone, healthy()[:2], map[string]int{ClaimMissing: 1}},
-		{"claim behind its state", zone, []cloudflareapi.Record{rec("r", zone.StandbyTarget), st("s", state.Standby, 2, "a:b", false), claim("c1", 1)}, map[string]int{ClaimDisagrees: 1}},
+		{"only a claim behind its state", zone, []cloudflareapi.Record{rec("r", zone.StandbyTarget), st("s", state.Standby, 2, "a:b", false), claim("c1", 1)}, map[string]int{ClaimMissing: 1}},
+		{"claim ahead of its state", zone, []cloudflareapi.Record{rec("r", zone.StandbyTarget), st("s", state.Standby, 2, "a:b", false), claim("c3", 3)}, map[string]int{ClaimDisagrees: 1}},
+		{"a stale claim beside the current one, writes in flight", zone, append(healthy(), claim("c0", 0)), nil},
 		{"everything wrong at once is counted, not just the first", zone,
 			[]cloudflareapi.Record{rec("r", zone.PrimaryTarget), rec("r2", zone.StandbyTarget), claim("c1", 1), claim("c2", 1)},
 			map[string]int{RecordDuplicated: 1, StateMissing: 1, ClaimDuplicated: 1}},
@@ -147,5 +149,24 @@ func TestCountsEverySnapshot(t *testing.T) {
 	}
 	if len(c.First()) != 2 {
 		t.Fatalf("First = %v", c.First())
+	}
+}
+
+// TestStaleClaim: a claim older than the state beside the current one is
+// noted while writes are in flight and counted only if it is still there
+// when they have ended.
+func TestStaleClaim(t *testing.T) {
+	c := New(zone)
+	c.Check(append(healthy(), claim("c0", 0)))
+	if c.Total() != 0 || c.Stale() != 1 {
+		t.Fatalf("in flight: total %d, stale %d; want 0 and 1", c.Total(), c.Stale())
+	}
+	c.Final(healthy())
+	if c.Total() != 0 {
+		t.Fatalf("cleaned up: %v", c.First())
+	}
+	c.Final(append(healthy(), claim("c0", 0)))
+	if got := c.Counts()[ClaimLeftStale]; got != 1 {
+		t.Fatalf("left behind: counts %v, want one %q", c.Counts(), ClaimLeftStale)
 	}
 }
