@@ -396,16 +396,13 @@ var outages = []Scenario{
 // expectDwell checks the dwell= the state TXT carries (0: none, MIN_DWELL)
 // and returns the state.
 func (s *Stage) expectDwell(want time.Duration) (state.State, error) {
-	for _, r := range s.W.CF.Records() {
-		if r.Type != "TXT" || r.Name != state.RecordName(world.Record) {
-			continue
-		}
-		st, err := state.Parse(r.Content)
+	for _, content := range s.W.StateTXT() {
+		st, err := state.Parse(content)
 		if err != nil {
-			return st, fmt.Errorf("state TXT %q: %w", r.Content, err)
+			return st, fmt.Errorf("state TXT %q: %w", content, err)
 		}
 		if st.Dwell != want && !(want == 0 && st.Dwell == s.W.Options().MinDwell) {
-			return st, fmt.Errorf("state TXT says dwell %s, want %s: %s", st.Dwell, want, r.Content)
+			return st, fmt.Errorf("state TXT says dwell %s, want %s: %s", st.Dwell, want, content)
 		}
 		return st, nil
 	}
