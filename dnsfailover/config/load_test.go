@@ -47,6 +47,8 @@ func TestLoadValid(t *testing.T) {
 		CloudflareAPIToken:   testToken,
 		RFC2136TSIGAlgorithm: "hmac-sha256",
 		ParityRequired:       true,
+		NotifyDNSFailures:    3,
+		PagerDutyURL:         "https://events.pagerduty.com/v2/enqueue",
 		Port:                 8080,
 	}
 	if !reflect.DeepEqual(c, want) {
