@@ -30,7 +30,7 @@ func (c Config) checkNotify(k *checker) {
 		k.add("SWITCHYARD_NOTIFY_WEBHOOK_SECRET", "too short (%d bytes): want at least 32", len(c.NotifyWebhookSecret))
 	}
 	if k.usable("SWITCHYARD_NOTIFY_DNS_FAILURES") && c.NotifyDNSFailures < 0 {
-		k.add("SWITCHYARD_NOTIFY_DNS_FAILURES", "%d: want 1 or more", c.NotifyDNSFailures)
+		k.add("SWITCHYARD_NOTIFY_DNS_FAILURES", "%d: want 1 or more (0: the default, 3)", c.NotifyDNSFailures)
 	}
 	if c.PagerDutyURL == "" {
 		return // a Config built in code: the default endpoint
