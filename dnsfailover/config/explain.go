@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"text/tabwriter"
+	"time"
 )
 
 // Explain writes, for a person, what this configuration will do: the
@@ -19,6 +20,7 @@ func (c Config) Explain(w io.Writer) error {
 	tw := tabwriter.NewWriter(b, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "record\t%s %s: %s (primary) → %s (standby)\n", c.Record, c.RecordType, c.PrimaryTarget, c.StandbyTarget)
 	fmt.Fprintf(tw, "checks\tprimary %s, standby %s, every %s, timeout %s\n", showURL(c.PrimaryCheck), showURL(c.StandbyCheck), c.Interval, c.ProbeTimeout)
+	fmt.Fprintf(tw, "detection\t%s\n", c.detectionText())
 	fmt.Fprintf(tw, "this vantage point\t%s\n", c.Vantage)
 	for _, p := range c.Providers() {
 		var ids []string
@@ -118,4 +120,16 @@ func (c Config) setSecrets() []string {
 		return []string{"none"}
 	}
 	return names
+}
+
+// detectionText says how fast a primary outage is confirmed and the
+// shortest outage that can move traffic, from FAST_INTERVAL and FAIL_AFTER.
+func (c Config) detectionText() string {
+	fast := c.EffectiveFastInterval()
+	if fast >= c.Interval {
+		return fmt.Sprintf("no fast re-checks: %d failed checks %s apart; an outage shorter than %s never causes a failover",
+			c.FailAfter, c.Interval, c.ShortestFailover())
+	}
+	return fmt.Sprintf("after a failed check of the primary, re-checks every %s until %d failures or a success; an outage shorter than %s never causes a failover, a longer one is confirmed within %s of its start",
+		fast, c.FailAfter, c.ShortestFailover(), c.Interval+time.Duration(c.FailAfter-1)*max(fast, c.ProbeTimeout)+c.ProbeTimeout)
 }

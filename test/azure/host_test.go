@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -115,6 +116,7 @@ type funcHost struct {
 	// Ready is the time from starting the process to its first answer.
 	Ready time.Duration
 
+	mu      sync.Mutex
 	n       int    // invocations so far, for ids
 	lastID  string // the last invocation id sent
 	exited  chan struct{}
@@ -187,9 +189,20 @@ func (h *funcHost) waitReady(limit time.Duration) error {
 	}
 }
 
+// invocationID returns a fresh invocation id; the front serves requests
+// concurrently.
 func (h *funcHost) invocationID() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	h.n++
 	h.lastID = fmt.Sprintf("00000000-0000-4000-8000-%012d", h.n)
+	return h.lastID
+}
+
+// LastID is the last invocation id the host sent.
+func (h *funcHost) LastID() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	return h.lastID
 }
 

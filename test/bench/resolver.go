@@ -30,6 +30,9 @@ const recordTTL = 60 * time.Second
 func throughResolver(ctx context.Context, o world.Options, n int, rng *rand.Rand) error {
 	bin, err := exec.LookPath("unbound")
 	if err != nil {
+		bin, err = exec.LookPath("/usr/sbin/unbound") // Debian's place, off a user's PATH
+	}
+	if err != nil {
 		return errors.New("-resolver needs Debian's unbound (apt-get install unbound; scripts/test installs it)")
 	}
 	var auth, client []time.Duration
@@ -153,13 +156,23 @@ stub-zone:
 	}
 }
 
+// freePort returns a loopback port free for both UDP and TCP now, as
+// unbound listens on both.
 func freePort() (int, error) {
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+	for range 20 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		c, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
+		l.Close()
+		if err == nil {
+			c.Close()
+			return port, nil
+		}
 	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port, nil
+	return 0, errors.New("no loopback port free for both UDP and TCP")
 }
 
 // ask queries the resolver at addr as a client's stub does (recursion

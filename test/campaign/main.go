@@ -32,6 +32,7 @@ func main() {
 	failAfter := flag.Int("fail-after", 3, "SWITCHYARD_FAIL_AFTER of every world")
 	parallel := flag.Int("parallel", 2, "worlds played at once (each world is 7 servers and 5 probe loops)")
 	verbose := flag.Bool("v", false, "print every trial, not only the failing ones")
+	logPath := flag.String("log", "", "write every world's JSON logs (debug level) to this file, to study a replayed trial")
 	flag.Parse()
 	if *trials < 1 || *parallel < 1 || *interval <= 0 || *failAfter < 1 {
 		fmt.Fprintln(os.Stderr, "campaign: -trials, -parallel and -fail-after must be at least 1 and -interval positive")
@@ -42,7 +43,17 @@ func main() {
 	if *probeTimeout == 0 {
 		*probeTimeout = *interval * 7 / 10
 	}
-	o := Options{Interval: *interval, ProbeTimeout: *probeTimeout, FailAfter: *failAfter, ProdInterval: 10 * time.Second, Log: slog.New(slog.DiscardHandler)}
+	log := slog.New(slog.DiscardHandler)
+	if *logPath != "" {
+		f, err := os.Create(*logPath)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "campaign: -log: %v\n", err)
+			os.Exit(2)
+		}
+		defer f.Close()
+		log = slog.New(slog.NewJSONHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	o := Options{Interval: *interval, ProbeTimeout: *probeTimeout, FailAfter: *failAfter, ProdInterval: 10 * time.Second, Log: log}
 	results := Run(ctx, *seed, *trials, *parallel, o, os.Stdout, *verbose)
 	fmt.Println()
 	fmt.Printf("campaign: %d trials from seed %d, interval %s, probe timeout %s, FAIL_AFTER %d, %d vantage points %v, %d worlds at a time\n\n",

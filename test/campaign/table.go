@@ -15,6 +15,7 @@ type row struct {
 	class                                    string
 	trials, must, mustNot, either, switched  int
 	falseSw, missed, flip, lost, late, wrong int
+	falseNoise                               int // false switches decided on a vote no fault explains
 	notPlayed, overBudget                    int
 	elapsed                                  []time.Duration
 	maxRate                                  float64
@@ -38,6 +39,7 @@ func (w *row) add(r Result) {
 		w.switched++
 	}
 	w.falseSw += b2i(r.FalseSwitch)
+	w.falseNoise += b2i(r.FalseSwitch && r.Unexplained)
 	w.missed += b2i(r.Missed)
 	w.flip += b2i(r.FlipFlop)
 	w.wrong += b2i(r.WrongFinal) + r.Violations[invariant.PinOverridden]
@@ -94,6 +96,9 @@ func Table(out io.Writer, results []Result) {
 	if n := total.notPlayed; n > 0 {
 		fmt.Fprintf(out, "%d trial(s) could not be played (world did not start or reach a steady state); they count as failed.\n", n)
 	}
+	if total.falseNoise > 0 {
+		fmt.Fprintf(out, "%d false switch(es) were decided on more down votes than the injected faults can cause: a check failed on its own (see README).\n", total.falseNoise)
+	}
 	fmt.Fprintf(out, "Failed trials: %d of %d.\n", failed(results), len(results))
 }
 
@@ -107,8 +112,12 @@ func (w *row) print(out io.Writer) {
 	if w.notPlayed > 0 {
 		class += fmt.Sprintf(" (%d not played)", w.notPlayed)
 	}
-	fmt.Fprintf(out, "| %s | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %s | %.1f |\n",
-		class, w.trials, w.must, w.mustNot, w.either, w.switched, w.falseSw, w.missed, w.flip, w.lost, w.wrong, lat, w.maxRate)
+	falseSw := fmt.Sprint(w.falseSw)
+	if w.falseNoise > 0 {
+		falseSw += fmt.Sprintf(" (%d unexplained vote)", w.falseNoise)
+	}
+	fmt.Fprintf(out, "| %s | %d | %d | %d | %d | %d | %s | %d | %d | %d | %d | %s | %.1f |\n",
+		class, w.trials, w.must, w.mustNot, w.either, w.switched, falseSw, w.missed, w.flip, w.lost, w.wrong, lat, w.maxRate)
 }
 
 func pct(sorted []time.Duration, p int) string {

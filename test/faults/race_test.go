@@ -233,6 +233,66 @@ func TestFirstSwitchIsACompareAndSwap(t *testing.T) {
 	})
 }
 
+// TestHeldClaimCreationCannotSwitch holds the very request a writer
+// prepares from a claimless read, the creation of the first generation
+// claim, until another vantage point committed gen 1 and an operator
+// pinned the primary at gen 2. The late claim lands beside the newer one,
+// but a claim switches nothing: the writer reads again, finds gen 2, gives
+// up with ErrStale and deletes the claim it left behind; the pin stays.
+func TestHeldClaimCreationCannotSwitch(t *testing.T) {
+	n := trials(t, 10)
+	for i := range n {
+		z := newZone(t)
+		claimless := z.readNow(t)
+		arrived := make(chan struct{})
+		var once sync.Once
+		z.api.Inject(cloudflareapi.Fault{Kind: cloudflareapi.FaultDelay, Times: 1, Match: func(r *http.Request) bool {
+			if r.Header.Get("X-Test-Decider") == "held" && r.Method == http.MethodPost && !cloudflareapi.Batches(r) {
+				once.Do(func() { close(arrived) })
+				return true
+			}
+			return false
+		}})
+		held := z.provider(t, func(o *cloudflare.Options) {
+			o.RequestTimeout = 10 * time.Second
+			o.HTTPClient = &http.Client{Transport: tagged{tag: "held", base: http.DefaultTransport.(*http.Transport).Clone()}}
+		})
+		heldErr := make(chan error, 1)
+		go func() {
+			_, err := held.Write(context.Background(), change(claimless, state.Standby, "gcp:europe-west1", time.Now()))
+			heldErr <- err
+		}()
+		<-arrived
+
+		if _, err := z.provider(t).Write(context.Background(), change(z.readNow(t), state.Standby, "aws:us-east-1", time.Now())); err != nil {
+			t.Fatalf("trial %d: the other vantage point's gen 1: %v", i, err)
+		}
+		pin := z.readNow(t).State.Next(state.Primary, "manual:ops", "pinned by the operator", true, time.Now())
+		if _, err := z.provider(t).Write(context.Background(), dns.Change{Target: world.PrimaryTarget, State: pin}); err != nil {
+			t.Fatalf("trial %d: the operator's pin at gen 2: %v", i, err)
+		}
+		z.api.ClearFaults() // the held claim creation now lands
+		err := <-heldErr
+
+		got := z.check(t)
+		if got.Side != state.Primary || got.Gen != 2 || got.By != "manual:ops" || !z.readNow(t).State.Pinned {
+			t.Fatalf("trial %d: %s at gen %d by %s, want the pin (primary, gen 2, manual:ops) intact", i, got.Side, got.Gen, got.By)
+		}
+		if !errors.Is(err, dns.ErrStale) {
+			t.Fatalf("trial %d: held writer: %v, want ErrStale", i, err)
+		}
+		if claims := z.claims(); len(claims) != 1 || claims[0] != cloudflare.QuoteTXT(dns.ClaimContent(2)) {
+			t.Fatalf("trial %d: claims %v, want only gen 2's (the late one deleted by its writer)", i, claims)
+		}
+		z.srv.Close()
+	}
+	report(t, Row{
+		Fault: "First claim's creation held", Injected: "the API holds the claim creation a writer prepared from a claimless zone until another vantage committed gen 1 and an operator pinned the primary at gen 2",
+		Trials: n, Switches: 2 * n,
+		Held: "the late claim switches nothing; the pin stays; the held writer gets ErrStale and deletes the claim it left; one claim remains",
+	})
+}
+
 // claims returns the contents of the zone's generation claims.
 func (z *zone) claims() []string {
 	var out []string

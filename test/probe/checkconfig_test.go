@@ -50,6 +50,7 @@ func TestCheckConfigExplainsAPassingTopology(t *testing.T) {
 		"provider aws", "aws:us-east-1 (this one)", "aws:eu-west-1 (https://peera.example/base)", "provider azure",
 		"switch when 3 of all 5 vantage points", "from at least 2 providers",
 		"survives the loss and resists the blindness of any one provider", "configuration ok",
+		"re-checks every 2s until 3 failures or a success; an outage shorter than 4s never causes a failover",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)

@@ -118,11 +118,25 @@ type Verdict struct {
 	Why    string
 	// FinalSide, when set, is where the record must end: the operator's pin.
 	FinalSide string
+	// MaxDown is the most down votes the faults can produce at one moment
+	// (lossy paths counted as down). A verdict counting more had a vote
+	// the fault set does not explain: a check that failed on its own (on a
+	// loaded test machine: a healthy check missing its latency budget).
+	MaxDown int
 }
 
 // Judge returns what a trial with faults f under rule r must do.
 func Judge(r Rule, f Faults) Verdict {
 	r = r.Effective()
+	v := judge(r, f)
+	v.MaxDown = len(views(r, f, f.Primary).maybeDown)
+	if f.Blip > 0 {
+		v.MaxDown = len(views(r, f, Down).maybeDown)
+	}
+	return v
+}
+
+func judge(r Rule, f Faults) Verdict {
 	if f.Pin != "" {
 		// The operator's move races automation: a switch before the pin
 		// lands is as right as none, one after it never is. What must hold

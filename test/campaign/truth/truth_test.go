@@ -98,3 +98,21 @@ func TestPinSetsFinalSide(t *testing.T) {
 		t.Errorf("FinalSide = %q without a pin", v.FinalSide)
 	}
 }
+
+func TestMaxDown(t *testing.T) {
+	tests := []struct {
+		name string
+		f    Faults
+		want int
+	}{
+		{"healthy", Faults{Primary: Healthy, Standby: Healthy}, 0},
+		{"one provider blind, one lossy", Faults{Primary: Healthy, Standby: Healthy, PrimaryPath: map[string]Path{"aws:us-east-1": Cut, "aws:us-west-2": Cut, "azure:westeurope": Lossy}}, 3},
+		{"primary down, one dead", Faults{Primary: Down, Standby: Healthy, Dead: []string{"gcp:us-central1"}}, 4},
+		{"a blip: everyone", Faults{Primary: Healthy, Standby: Healthy, Blip: time.Second}, 5},
+	}
+	for _, tc := range tests {
+		if got := Judge(five, tc.f).MaxDown; got != tc.want {
+			t.Errorf("%s: MaxDown = %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
