@@ -47,6 +47,8 @@ func TestLoadValid(t *testing.T) {
 		CloudflareAPIToken:   testToken,
 		RFC2136TSIGAlgorithm: "hmac-sha256",
 		ParityRequired:       true,
+		ClientPath:           "standby",
+		ClientPathPort:       443,
 		NotifyDNSFailures:    3,
 		PagerDutyURL:         "https://events.pagerduty.com/v2/enqueue",
 		Port:                 8080,
