@@ -16,8 +16,6 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/config"
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns/cloudflare"
-	"github.com/switchyard-dns/switchyard/dnsfailover/dns/rfc2136"
-	"github.com/switchyard-dns/switchyard/dnsfailover/dns/route53"
 	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
@@ -54,29 +52,33 @@ func Probes(c config.Config, d Deps) (primary, standby probe.Func, err error) {
 
 // Provider builds the configured DNS provider, uncached.
 func Provider(c config.Config, d Deps) (dns.Provider, error) {
-	switch c.DNSProvider {
-	case "cloudflare":
+	build, ok := dnsProviders[c.DNSProvider]
+	if !ok {
+		if _, known := providerTags[c.DNSProvider]; known {
+			return nil, fmt.Errorf("SWITCHYARD_DNS_PROVIDER: %s is not in this build (it was built with -tags %s)",
+				c.DNSProvider, providerTags[c.DNSProvider])
+		}
+		return nil, fmt.Errorf("SWITCHYARD_DNS_PROVIDER: %q is not supported (expected cloudflare, route53 or rfc2136)", c.DNSProvider)
+	}
+	return build(c, d)
+}
+
+// dnsProviders maps SWITCHYARD_DNS_PROVIDER to a constructor. Cloudflare is
+// always built in; route53 and rfc2136 register from files that the build
+// tags in providerTags leave out, for a smaller binary (see
+// dnsfailover/dns/README.md for what each costs).
+var dnsProviders = map[string]func(config.Config, Deps) (dns.Provider, error){
+	"cloudflare": func(c config.Config, d Deps) (dns.Provider, error) {
 		return cloudflare.New(cloudflare.Options{
 			APIURL: c.CloudflareAPIURL, ZoneID: c.CloudflareZoneID, Token: c.CloudflareAPIToken.Reveal(),
 			Record: c.Record, Type: c.RecordType, TTL: c.RecordTTL,
 			HTTPClient: d.DNSHTTP, Log: d.Log,
 		})
-	case "rfc2136":
-		return rfc2136.New(rfc2136.Options{
-			Server: c.RFC2136Server, Zone: c.RFC2136Zone,
-			KeyName: c.RFC2136TSIGKeyName, Algorithm: c.RFC2136TSIGAlgorithm, Secret: c.RFC2136TSIGSecret.Reveal(),
-			Record: c.Record, Type: c.RecordType, TTL: c.RecordTTL, Log: d.Log,
-		})
-	case "route53":
-		return route53.New(route53.Options{
-			HostedZoneID: c.Route53HostedZoneID, Endpoint: c.Route53EndpointURL,
-			Record: c.Record, Type: c.RecordType, TTL: c.RecordTTL,
-			HTTPClient: d.DNSHTTP, Credentials: d.AWSCredentials, Log: d.Log,
-		})
-	default:
-		return nil, fmt.Errorf("SWITCHYARD_DNS_PROVIDER: %q is not supported (expected cloudflare, route53 or rfc2136)", c.DNSProvider)
-	}
+	},
 }
+
+// providerTags names the build tag that leaves each optional provider out.
+var providerTags = map[string]string{"route53": "no_route53", "rfc2136": "no_rfc2136"}
 
 // Vantage builds a whole vantage point from c.
 func Vantage(c config.Config, d Deps) (*vantage.Vantage, error) {

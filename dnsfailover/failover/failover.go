@@ -48,6 +48,21 @@ type Parity struct {
 	Reason        string
 }
 
+// ClientPath is the standby's client-path finding as the quorum saw it
+// (dnsfailover/probe.NewClientPath): whether clients asking for the
+// record's name would be served by the standby after the switch. The
+// primary's client-path check needs no input of its own: the caller counts
+// its failure as a failure of the primary (the custom domain broke), so it
+// reaches the decision through PrimaryFails and the quorum like any other.
+type ClientPath struct {
+	// Failed is how many counted votes found the standby failing it, of
+	// Counted; Quorum is the votes needed to believe them.
+	Failed, Counted, Quorum int
+	// Reason is the failing check's reason in words, e.g. "certificate
+	// valid for standby.example.org, not assets.example.com".
+	Reason string
+}
+
 // Input is everything the decision depends on.
 type Input struct {
 	State        state.State // as read from DNS
@@ -58,7 +73,10 @@ type Input struct {
 	Verdict *quorum.Verdict
 	// Parity is the last parity finding, nil when none was made yet.
 	Parity *Parity
-	Now    time.Time
+	// StandbyClientPath is the standby's client-path finding of this
+	// round's votes, nil when the check is off or no vote carried it.
+	StandbyClientPath *ClientPath
+	Now               time.Time
 }
 
 // Action is what the caller should do next.
@@ -110,6 +128,10 @@ func decideFailover(p Policy, in Input) Decision {
 		return Decision{Action: Refuse, To: state.Standby, Reason: "no quorum for primary down: " + v.Reason}
 	case !v.StandbyUp:
 		return Decision{Action: Refuse, To: state.Standby, Reason: "standby not healthy by quorum: " + v.Reason}
+	}
+	if cp := in.StandbyClientPath; cp != nil && cp.Quorum > 0 && cp.Failed >= cp.Quorum {
+		return Decision{Action: Refuse, To: state.Standby, Reason: fmt.Sprintf("standby would not serve clients at the record's name (%d/%d vantage points): %s; the quorum said: %s",
+			cp.Failed, cp.Counted, cp.Reason, v.Reason)}
 	}
 	if why, bad := parityDefect(p, in.Parity); bad {
 		return Decision{Action: Refuse, To: state.Standby, Reason: why + "; the quorum said: " + v.Reason}

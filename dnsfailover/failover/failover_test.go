@@ -148,3 +148,33 @@ func TestParityGate(t *testing.T) {
 		})
 	}
 }
+
+// A standby that would not serve clients at the record's name (the custom
+// domain never attached) is no place to send them: by quorum, the switch
+// is refused with the check's reason; a minority finding does not refuse.
+func TestDecideStandbyClientPath(t *testing.T) {
+	p := Policy{FailAfter: 3, RecoverAfter: 5, Failback: FailbackManual}
+	onPrimary := state.State{Active: state.Primary, Gen: 3}
+	down := &quorum.Verdict{PrimaryDown: true, StandbyUp: true, Reason: "3/3 down"}
+	reason := "certificate valid for standby.example.org, not assets.example.com"
+	for _, tc := range []struct {
+		name string
+		cp   *ClientPath
+		want Action
+	}{
+		{"no finding (check off)", nil, Switch},
+		{"every vantage finds it serves clients", &ClientPath{Failed: 0, Counted: 3, Quorum: 2}, Switch},
+		{"a minority finds it failing", &ClientPath{Failed: 1, Counted: 3, Quorum: 2, Reason: reason}, Switch},
+		{"the quorum finds it failing", &ClientPath{Failed: 2, Counted: 3, Quorum: 2, Reason: reason}, Refuse},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Decide(p, Input{State: onPrimary, PrimaryFails: 3, Verdict: down, StandbyClientPath: tc.cp})
+			if d.Action != tc.want {
+				t.Fatalf("Decide = %s (%s), want %s", d.Action, d.Reason, tc.want)
+			}
+			if d.Action == Refuse && (!strings.Contains(d.Reason, reason) || !strings.Contains(d.Reason, "would not serve clients")) {
+				t.Errorf("refusal %q does not say why", d.Reason)
+			}
+		})
+	}
+}

@@ -17,10 +17,13 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
+	"github.com/switchyard-dns/switchyard/infra/local/nameserver"
 	"github.com/switchyard-dns/switchyard/infra/local/scenario"
 	"github.com/switchyard-dns/switchyard/infra/local/world"
 )
@@ -41,8 +44,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	list := fs.Bool("list", false, "list the scenarios and exit")
 	verbose := fs.Bool("v", false, "also print the vantage points' JSON logs to stderr")
 	htmlPath := fs.String("html", "", "also write the scenario as a self-contained HTML timeline to this file")
+	dnsProvider := fs.String("dns", world.DNSCloudflare, "DNS provider the vantage points write: "+strings.Join(world.DNSProviders, ", ")+
+		" (rfc2136 runs a real BIND or Knot, see --nameserver)")
+	nameServer := fs.String("nameserver", string(nameserver.BIND), "with --dns rfc2136: bind or knot")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: go run ./infra/local [--scenario NAME] [--json] [--interval D] | --serve [--env-file PATH] | --list")
+		fmt.Fprintln(stderr, "usage: go run ./infra/local [--dns cloudflare|route53|rfc2136] [--scenario NAME] [--json] [--interval D] | --serve [--env-file PATH] | --list")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -65,7 +71,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "local: --interval %s is too short; expected at least 50ms\n", *interval)
 		return 2
 	}
-	opts := world.Options{Interval: *interval, Failback: *failback}
+	if !slices.Contains(world.DNSProviders, *dnsProvider) {
+		fmt.Fprintf(stderr, "local: --dns %q: expected one of %s\n", *dnsProvider, strings.Join(world.DNSProviders, ", "))
+		return 2
+	}
+	kind := nameserver.Kind(*nameServer)
+	if !slices.Contains(nameserver.Kinds, kind) {
+		fmt.Fprintf(stderr, "local: --nameserver %q: expected bind or knot\n", *nameServer)
+		return 2
+	}
+	if *dnsProvider == world.DNSRFC2136 {
+		if _, err := kind.Look(); err != nil {
+			fmt.Fprintf(stderr, "local: --dns rfc2136: %v\n", err)
+			return 2
+		}
+	}
+	opts := world.Options{Interval: *interval, Failback: *failback, DNS: *dnsProvider, NameServer: kind}
 	if *verbose {
 		opts.Log = slog.New(slog.NewJSONHandler(stderr, nil))
 	}

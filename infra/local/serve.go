@@ -40,12 +40,12 @@ func serveWorld(ctx context.Context, opts world.Options, envFile string, asJSON 
 	host, port := splitAddr(w.DNSAddr())
 	fmt.Fprintf(stdout, `switchyard local world is up (Ctrl-C to stop)
 
-  Cloudflare API   %s   (zone %s, id %s)
+  DNS provider     %s   (zone %s)
   DNS server       %s   (UDP and TCP)
   record           %s  CNAME → %s
   primary origin   %s   canary %s
   standby origin   %s   canary %s
-  vantage points  `, w.APIURL(), world.Zone, world.ZoneID, w.DNSAddr(), world.Record, w.CurrentAnswer(),
+  vantage points  `, w.ProviderDescription(), world.Zone, w.DNSAddr(), world.Record, w.CurrentAnswer(),
 		w.Primary.URL(), w.Primary.CheckURL(), w.Standby.URL(), w.Standby.CheckURL())
 	for _, n := range w.Nodes {
 		fmt.Fprintf(stdout, " %s=%s", n.ID, n.URL)

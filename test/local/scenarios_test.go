@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchyard-dns/switchyard/infra/local/nameserver"
 	"github.com/switchyard-dns/switchyard/infra/local/scenario"
 	"github.com/switchyard-dns/switchyard/infra/local/world"
 )
@@ -29,6 +30,46 @@ func TestScenarios(t *testing.T) {
 			})
 			out := scenario.Play(ctx, sc, world.Options{Interval: 500 * time.Millisecond}, rec)
 			if out.Err != nil {
+				t.Fatal(out.Err)
+			}
+		})
+	}
+}
+
+// TestPrimaryOutageOnEveryDNSProvider plays primary-outage with the vantage
+// points writing each DNS provider: the Route 53-compatible service, and a
+// real BIND and Knot over RFC 2136, which dig-style answers then come from.
+func TestPrimaryOutageOnEveryDNSProvider(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scenarios take seconds each; skipped with -short")
+	}
+	sc, err := scenario.Find("primary-outage")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		o    world.Options
+	}{
+		{"route53", world.Options{DNS: world.DNSRoute53}},
+		{"rfc2136 bind", world.Options{DNS: world.DNSRFC2136, NameServer: nameserver.BIND}},
+		{"rfc2136 knot", world.Options{DNS: world.DNSRFC2136, NameServer: nameserver.Knot}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.o.NameServer != "" {
+				if _, err := tc.o.NameServer.Look(); err != nil {
+					t.Skipf("%v (scripts/test installs it when run as root)", err)
+				}
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			rec := scenario.NewRecorder(func(e world.Event) {
+				if e.Kind != "round" {
+					t.Logf("%s %s %s %s %s", e.At.Format("15:04:05.000"), e.Vantage, e.Kind, e.To, e.Reason)
+				}
+			})
+			tc.o.Interval = 500 * time.Millisecond
+			if out := scenario.Play(ctx, sc, tc.o, rec); out.Err != nil {
 				t.Fatal(out.Err)
 			}
 		})

@@ -4,6 +4,7 @@
 package scenario
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
+	"github.com/switchyard-dns/switchyard/dnsfailover/dns/cloudflare"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
 	"github.com/switchyard-dns/switchyard/infra/local/world"
@@ -301,6 +304,41 @@ var outages = []Scenario{
 		},
 	},
 	{
+		Name: "failback-by-hand",
+		About: "failback is manual: after a failover the operator moves traffic back to the primary (failover primary, then failover auto) " +
+			"while every vantage point has cached \"on the standby\"; the primary fails again at once: failover within the bound, not when the DNS cache runs out",
+		Play: func(ctx context.Context, s *Stage) error {
+			s.Inject("primary origin returns 503 to everyone", func() { s.W.Primary.SetDown(true) })
+			if err := s.ExpectFailover(ctx); err != nil {
+				return err
+			}
+			// Every vantage point reads, and caches for DNS_CACHE (a
+			// minute), "on the standby, failback manual".
+			if err := s.allSee(ctx, state.Standby); err != nil {
+				return err
+			}
+			s.Heal("primary origin recovers", func() { s.W.Primary.SetDown(false) })
+			if err := s.Rounds(ctx, 2); err != nil {
+				return err
+			}
+			if err := failBackByHand(ctx, s.W); err != nil {
+				return err
+			}
+			s.FaultAt = time.Now() // the DNS answer below follows this write, not the outage
+			s.W.Fault(vantage.EventSwitched, "operator: failover primary, then failover auto (by hand, one write)")
+			if err := s.ExpectAnswer(ctx, world.PrimaryTarget, 3*s.Bound()); err != nil {
+				return err
+			}
+			s.Inject("primary origin fails again, within every vantage point's DNS cache", func() { s.W.Primary.SetDown(true) })
+			if err := s.ExpectFailover(ctx); err != nil {
+				return fmt.Errorf("a cached \"on the standby\" hid the outage: %w", err)
+			}
+			s.W.Fault(world.EventNote, fmt.Sprintf("failed over %s after the primary failed again (DNS cache %s)",
+				s.Elapsed[len(s.Elapsed)-1].Round(time.Millisecond), cmp.Or(s.W.Options().DNSCache, time.Minute)))
+			return nil
+		},
+	},
+	{
 		Name: "flap",
 		About: "FAILBACK=auto: outage, failover, recovery, failback after MIN_DWELL; the primary fails again at once: " +
 			"failover follows at once, and the next failback waits twice MIN_DWELL (the dwell= in the state TXT)",
@@ -358,16 +396,13 @@ var outages = []Scenario{
 // expectDwell checks the dwell= the state TXT carries (0: none, MIN_DWELL)
 // and returns the state.
 func (s *Stage) expectDwell(want time.Duration) (state.State, error) {
-	for _, r := range s.W.CF.Records() {
-		if r.Type != "TXT" || r.Name != state.RecordName(world.Record) {
-			continue
-		}
-		st, err := state.Parse(r.Content)
+	for _, content := range s.W.StateTXT() {
+		st, err := state.Parse(content)
 		if err != nil {
-			return st, fmt.Errorf("state TXT %q: %w", r.Content, err)
+			return st, fmt.Errorf("state TXT %q: %w", content, err)
 		}
 		if st.Dwell != want && !(want == 0 && st.Dwell == s.W.Options().MinDwell) {
-			return st, fmt.Errorf("state TXT says dwell %s, want %s: %s", st.Dwell, want, r.Content)
+			return st, fmt.Errorf("state TXT says dwell %s, want %s: %s", st.Dwell, want, content)
 		}
 		return st, nil
 	}
@@ -411,4 +446,42 @@ func Play(ctx context.Context, sc Scenario, o world.Options, rec *Recorder) Outc
 		err = sc.Play(ctx, st)
 	}
 	return Outcome{Scenario: sc.Name, Err: err, Elapsed: st.Elapsed, Bound: st.Bound()}
+}
+
+// failBackByHand does what an operator's `failover primary` then `failover
+// auto` leave behind, in one write: the record on the primary, unpinned.
+func failBackByHand(ctx context.Context, w *world.World) error {
+	p, err := cloudflare.New(cloudflare.Options{APIURL: w.APIURL(), ZoneID: world.ZoneID, Token: w.Token(), Record: world.Record, Type: "CNAME"})
+	if err != nil {
+		return err
+	}
+	cur, err := p.Read(ctx)
+	if err != nil {
+		return fmt.Errorf("operator: %w", err)
+	}
+	next := cur.State.Next(state.Primary, "manual:ops", "failback by hand", false, time.Now())
+	if _, err := p.Write(ctx, dns.Change{Target: world.PrimaryTarget, State: next}); err != nil {
+		return fmt.Errorf("operator: %w", err)
+	}
+	return nil
+}
+
+// allSee waits, at most 20 rounds, until every live vantage point's last
+// round read the record as active on side.
+func (s *Stage) allSee(ctx context.Context, side state.Side) error {
+	for range 20 {
+		var not []string
+		for _, n := range s.W.Nodes {
+			if n.Vantage != nil && n.Vantage.Last().Active != side {
+				not = append(not, n.ID)
+			}
+		}
+		if len(not) == 0 {
+			return nil
+		}
+		if err := s.Rounds(ctx, 1); err != nil {
+			return fmt.Errorf("waiting for %v to read the record on the %s: %w", not, side, err)
+		}
+	}
+	return fmt.Errorf("after 20 rounds not every vantage point reads the record on the %s", side)
 }

@@ -35,6 +35,10 @@ func (w *World) WriteEnvFile(path string, cfg config.Config) error {
 		b.WriteString(kv + "\n")
 	}
 	fmt.Fprintf(&b, "SWITCHYARD_LOCAL_DNS_ADDR=%s\n", w.DNSAddr())
+	if w.opts.DNS == DNSRoute53 {
+		// The default AWS chain reads these: the world's Route 53 key.
+		fmt.Fprintf(&b, "AWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\nAWS_REGION=us-east-1\n", route53AccessKey, w.r53Secret)
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err

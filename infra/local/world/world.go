@@ -11,12 +11,14 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -33,7 +35,9 @@ import (
 	"github.com/switchyard-dns/switchyard/infra/local/authdns"
 	"github.com/switchyard-dns/switchyard/infra/local/cloudflareapi"
 	"github.com/switchyard-dns/switchyard/infra/local/faults"
+	"github.com/switchyard-dns/switchyard/infra/local/nameserver"
 	"github.com/switchyard-dns/switchyard/infra/local/origins"
+	"github.com/switchyard-dns/switchyard/infra/local/route53api"
 )
 
 // Names used by the local world.
@@ -73,6 +77,11 @@ type Options struct {
 	// ParityKeys are put on both origins and set as every vantage point's
 	// SWITCHYARD_PARITY_KEYS (see drill.go).
 	ParityKeys []string
+	// DNS is the DNS provider the vantage points write (DNSProviders;
+	// default DNSCloudflare), and NameServer the server DNSRFC2136 runs
+	// (default BIND).
+	DNS        string
+	NameServer nameserver.Kind
 }
 
 // Event is something that happened in the world: a vantage event, a fault
@@ -96,8 +105,10 @@ type World struct {
 	opts    Options
 	Primary *origins.Origin
 	Standby *origins.Origin
-	CF      *cloudflareapi.Server
-	DNS     *authdns.Server
+	CF      *cloudflareapi.Server // with DNS cloudflare
+	R53     *route53api.Server    // with DNS route53
+	NS      *nameserver.Server    // with DNS rfc2136
+	DNS     *authdns.Server       // answers for CF or R53; nil with rfc2136
 	Nodes   []*Node
 
 	cfServer *http.Server
@@ -105,6 +116,14 @@ type World struct {
 	token    string
 	secret   string
 	s3Key    string // the origins' secret access key (gofakes3 does not check it)
+
+	dnsAddr   string // the authoritative server dig asks
+	r53Server *http.Server
+	r53URL    string
+	r53Secret string
+	tsig      nameserver.Key
+	nsDir     string
+	stopWatch func() // stops watching the rfc2136 server's answer, and waits
 
 	mu       sync.Mutex
 	answer   string
@@ -136,7 +155,7 @@ func Start(ctx context.Context, o Options) (_ *World, err error) {
 	o = withDefaults(o)
 	// w is not the named result: every error return sets that to nil,
 	// and the deferred Close must still see what was started.
-	w := &World{opts: o, token: randomHex(20), secret: randomHex(32), s3Key: randomHex(40)}
+	w := &World{opts: o, token: randomHex(20), secret: randomHex(32), s3Key: randomHex(40), r53Secret: randomHex(40)}
 	defer func() {
 		if err != nil {
 			w.Close()
@@ -150,6 +169,31 @@ func Start(ctx context.Context, o Options) (_ *World, err error) {
 		return nil, fmt.Errorf("start standby origin: %w", err)
 	}
 
+	if err := w.putParityKeys(ctx); err != nil {
+		return nil, err
+	}
+	w.answer = PrimaryTarget
+	switch o.DNS {
+	case DNSRoute53:
+		err = w.startRoute53()
+	case DNSRFC2136:
+		err = w.startRFC2136(ctx)
+	default:
+		err = w.startCloudflare()
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	if err := w.startNodes(ctx, canary); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// startCloudflare serves the Cloudflare-compatible API and an
+// authoritative server answering from its store.
+func (w *World) startCloudflare() error {
 	w.CF = cloudflareapi.New(cloudflareapi.Options{Token: w.token, ZoneID: ZoneID, ZoneName: Zone})
 	w.CF.Add(cloudflareapi.Record{Name: Record, Type: "CNAME", Content: PrimaryTarget, TTL: 60})
 	// The state TXT is created at setup, as infra/cloudflare does, so every
@@ -160,27 +204,21 @@ func Start(ctx context.Context, o Options) (_ *World, err error) {
 	w.CF.Add(cloudflareapi.Record{Name: "primary.origin." + Zone, Type: "A", Content: "127.0.0.1", TTL: 300})
 	w.CF.Add(cloudflareapi.Record{Name: "standby.origin." + Zone, Type: "A", Content: "127.0.0.2", TTL: 300})
 	w.addDrillRecord()
-	if err := w.putParityKeys(ctx); err != nil {
-		return nil, err
-	}
 	cfLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, fmt.Errorf("listen for the Cloudflare API: %w", err)
+		return fmt.Errorf("listen for the Cloudflare API: %w", err)
 	}
 	w.cfURL = "http://" + cfLn.Addr().String() + "/client/v4"
 	w.cfServer = &http.Server{Handler: w.CF.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = w.cfServer.Serve(cfLn) }()
 
 	if w.DNS, err = authdns.Start("127.0.0.1:0", Zone, w.dnsRecords); err != nil {
-		return nil, fmt.Errorf("start DNS server: %w", err)
+		return fmt.Errorf("start DNS server: %w", err)
 	}
-	w.answer = PrimaryTarget
+	w.dnsAddr = w.DNS.Addr()
 	w.CF.OnChange(func([]cloudflareapi.Record) { w.dnsMaybeChanged() })
 
-	if err := w.startNodes(ctx, canary); err != nil {
-		return nil, err
-	}
-	return w, nil
+	return nil
 }
 
 func withDefaults(o Options) Options {
@@ -211,6 +249,9 @@ func withDefaults(o Options) Options {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	if o.DNS == "" {
+		o.DNS = DNSCloudflare
+	}
 	return o
 }
 
@@ -231,11 +272,12 @@ func (w *World) startNodes(ctx context.Context, canary []byte) error {
 		n.Net = faults.New(cleanTransport())
 		n.PeerNet = faults.New(cleanTransport())
 		v, err := assemble.Vantage(n.Config, assemble.Deps{
-			ProbeHTTP: &http.Client{Transport: n.Net},
-			PeerHTTP:  &http.Client{Transport: n.PeerNet},
-			Log:       w.opts.Log,
-			Now:       w.opts.clockFor(n.ID),
-			Events:    func(e vantage.Event) { w.emit(Event{Event: e}) },
+			ProbeHTTP:      &http.Client{Transport: n.Net},
+			PeerHTTP:       &http.Client{Transport: n.PeerNet},
+			Log:            w.opts.Log,
+			Now:            w.opts.clockFor(n.ID),
+			Events:         func(e vantage.Event) { w.emit(Event{Event: e}) },
+			AWSCredentials: w.awsCredentials(),
 		})
 		if err != nil {
 			return fmt.Errorf("vantage %s: %w", n.ID, err)
@@ -277,7 +319,7 @@ func (w *World) configFor(id, canarySHA string) config.Config {
 		}
 	}
 	i := w.opts.Interval
-	return config.Config{
+	c := config.Config{
 		Record:               Record,
 		RecordType:           "CNAME",
 		PrimaryTarget:        PrimaryTarget,
@@ -289,29 +331,28 @@ func (w *World) configFor(id, canarySHA string) config.Config {
 		ProbeTimeout:         w.opts.ProbeTimeout,
 		PrimaryS3AccessKeyID: "local-primary", PrimaryS3SecretAccessKey: config.Secret(w.s3Key),
 		StandbyS3AccessKeyID: "local-standby", StandbyS3SecretAccessKey: config.Secret(w.s3Key),
-		Vantage:            id,
-		Peers:              ps,
-		Secret:             config.Secret(w.secret),
-		PeerTimeout:        w.opts.ProbeTimeout + i/5,
-		ClockSkew:          30 * time.Second,
-		Interval:           i,
-		FastInterval:       w.opts.FastInterval,
-		FailAfter:          w.opts.FailAfter,
-		RecoverAfter:       w.opts.RecoverAfter,
-		Failback:           w.opts.Failback,
-		MinDwell:           w.opts.MinDwell,
-		DNSProvider:        "cloudflare",
-		DNSCacheTTL:        cmp.Or(w.opts.DNSCache, time.Minute),
-		RecordTTL:          60,
-		CloudflareAPIURL:   w.cfURL,
-		CloudflareZoneID:   ZoneID,
-		CloudflareAPIToken: config.Secret(w.token),
-		ParityKeys:         strings.Join(w.opts.ParityKeys, ","),
-		ParityRequired:     true,
-		DrillRecord:        DrillRecord,
-		DrillResolver:      w.DNS.Addr(),
-		Port:               0,
+		Vantage:        id,
+		Peers:          ps,
+		Secret:         config.Secret(w.secret),
+		PeerTimeout:    w.opts.ProbeTimeout + i/5,
+		ClockSkew:      30 * time.Second,
+		Interval:       i,
+		FastInterval:   w.opts.FastInterval,
+		FailAfter:      w.opts.FailAfter,
+		RecoverAfter:   w.opts.RecoverAfter,
+		Failback:       w.opts.Failback,
+		MinDwell:       w.opts.MinDwell,
+		DNSCacheTTL:    cmp.Or(w.opts.DNSCache, time.Minute),
+		RecordTTL:      60,
+		ParityKeys:     strings.Join(w.opts.ParityKeys, ","),
+		ParityRequired: true,
+		DrillRecord:    DrillRecord,
+		DrillResolver:  w.DNSAddr(),
+		Port:           0,
 	}
+
+	w.dnsConfig(&c)
+	return c
 }
 
 // cleanTransport is a transport of the vantage's own: no shared connection
@@ -356,7 +397,7 @@ func (w *World) dnsMaybeChanged() {
 // Answer queries the world's DNS server over UDP, as dig would, and returns
 // the CNAME target it answers for Record.
 func (w *World) Answer(ctx context.Context) (string, error) {
-	ans, err := dnsanswer.Query(ctx, w.DNS.Addr(), Record, "CNAME")
+	ans, err := dnsanswer.Query(ctx, w.DNSAddr(), Record, "CNAME")
 	if err == nil && ans == "" {
 		err = fmt.Errorf("no answer for %s", Record)
 	}
@@ -423,14 +464,16 @@ func (w *World) Kill(id string) error {
 
 // APIURL, DNSAddr, Token and Secret describe the world for other tools.
 func (w *World) APIURL() string  { return w.cfURL }
-func (w *World) DNSAddr() string { return w.DNS.Addr() }
+func (w *World) DNSAddr() string { return w.dnsAddr }
 func (w *World) Token() string   { return w.token }
 func (w *World) Secret() string  { return w.secret }
 
 // Secrets lists every secret value the world hands out (API token, peer
 // key, S3 secret key), for tests that prove none of them leaks.
-func (w *World) Secrets() []string { return []string{w.token, w.secret, w.s3Key} }
-func (w *World) Options() Options  { return w.opts }
+func (w *World) Secrets() []string {
+	return []string{w.token, w.secret, w.s3Key, w.r53Secret, w.tsig.Secret}
+}
+func (w *World) Options() Options { return w.opts }
 
 // Close stops everything.
 func (w *World) Close() {
@@ -448,14 +491,34 @@ func (w *World) Close() {
 	if w.cfServer != nil {
 		_ = w.cfServer.Close()
 	}
+	if w.stopWatch != nil {
+		w.stopWatch()
+	}
 	if w.DNS != nil {
 		_ = w.DNS.Close()
+	}
+	if w.r53Server != nil {
+		_ = w.r53Server.Close()
+	}
+	if w.NS != nil {
+		_ = w.NS.Close()
+	}
+	if w.nsDir != "" {
+		_ = os.RemoveAll(w.nsDir)
 	}
 	for _, o := range []*origins.Origin{w.Primary, w.Standby} {
 		if o != nil {
 			o.Close()
 		}
 	}
+}
+
+func randomBase64(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(errors.New("crypto/rand failed: " + err.Error()))
+	}
+	return base64.StdEncoding.EncodeToString(b)
 }
 
 func randomHex(n int) string {
