@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
-	"github.com/switchyard-dns/switchyard/dnsfailover/dns/cloudflare"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
 	"github.com/switchyard-dns/switchyard/infra/local/world"
@@ -452,9 +451,9 @@ func Play(ctx context.Context, sc Scenario, o world.Options, rec *Recorder) Outc
 // failBackByHand does what an operator's `failover primary` then `failover
 // auto` leave behind, in one write: the record on the primary, unpinned.
 func failBackByHand(ctx context.Context, w *world.World) error {
-	p, err := cloudflare.New(cloudflare.Options{APIURL: w.APIURL(), ZoneID: world.ZoneID, Token: w.Token(), Record: world.Record, Type: "CNAME"})
+	p, err := w.OperatorDNS()
 	if err != nil {
-		return err
+		return fmt.Errorf("operator: %w", err)
 	}
 	cur, err := p.Read(ctx)
 	if err != nil {
