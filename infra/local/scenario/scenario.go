@@ -395,17 +395,19 @@ var outages = []Scenario{
 // expectDwell checks the dwell= the state TXT carries (0: none, MIN_DWELL)
 // and returns the state.
 func (s *Stage) expectDwell(want time.Duration) (state.State, error) {
-	for _, content := range s.W.StateTXT() {
-		st, err := state.Parse(content)
-		if err != nil {
-			return st, fmt.Errorf("state TXT %q: %w", content, err)
-		}
-		if st.Dwell != want && !(want == 0 && st.Dwell == s.W.Options().MinDwell) {
-			return st, fmt.Errorf("state TXT says dwell %s, want %s: %s", st.Dwell, want, content)
-		}
-		return st, nil
+	txts := s.W.StateTXT()
+	if len(txts) == 0 {
+		return state.State{}, errors.New("no state TXT record")
 	}
-	return state.State{}, errors.New("no state TXT record")
+	content := txts[0]
+	st, err := state.Parse(content)
+	if err != nil {
+		return st, fmt.Errorf("state TXT %q: %w", content, err)
+	}
+	if st.Dwell != want && !(want == 0 && st.Dwell == s.W.Options().MinDwell) {
+		return st, fmt.Errorf("state TXT says dwell %s, want %s: %s", st.Dwell, want, content)
+	}
+	return st, nil
 }
 
 // Find returns the scenario called name.
