@@ -8,6 +8,7 @@ package assemble
 import (
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -33,9 +34,12 @@ type Deps struct {
 	// AWSCredentials sign Route 53 requests. Nil: the default AWS chain
 	// (the Lambda role, the environment, shared files).
 	AWSCredentials aws.CredentialsProvider
-	Log            *slog.Logger
-	Now            func() time.Time
-	Events         func(vantage.Event)
+	// Resolver resolves the targets for the client-path checks (the local
+	// world's own DNS server). Nil: the system's.
+	Resolver *net.Resolver
+	Log      *slog.Logger
+	Now      func() time.Time
+	Events   func(vantage.Event)
 }
 
 // Probes builds the primary and standby checks.
@@ -92,11 +96,17 @@ func Vantage(c config.Config, d Deps) (*vantage.Vantage, error) {
 	if err != nil {
 		return nil, err
 	}
+	primaryClient, standbyClient, err := ClientPaths(c, d)
+	if err != nil {
+		return nil, err
+	}
 	p, err := Provider(c, d)
 	if err != nil {
 		return nil, err
 	}
 	return vantage.New(vantage.Options{
+		PrimaryClient: primaryClient,
+		StandbyClient: standbyClient,
 		ID:            c.Vantage,
 		Primary:       primary,
 		Standby:       standby,

@@ -47,6 +47,8 @@ func TestLoadValid(t *testing.T) {
 		CloudflareAPIToken:   testToken,
 		RFC2136TSIGAlgorithm: "hmac-sha256",
 		ParityRequired:       true,
+		ClientPath:           "standby",
+		ClientPathPort:       443,
 		Port:                 8080,
 	}
 	if !reflect.DeepEqual(c, want) {

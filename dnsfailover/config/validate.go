@@ -72,6 +72,7 @@ func (c Config) validate(unparsed map[string]bool) []string {
 	c.checkTiming(k)
 	c.checkDNS(k)
 	c.checkParity(k)
+	c.checkClientPath(k)
 	return k.problems
 }
 

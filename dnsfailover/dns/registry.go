@@ -313,7 +313,9 @@ func (r *Registry) Write(ctx context.Context, c Change) (Snapshot, error) {
 	if err := checkChange(c); err != nil {
 		return Snapshot{}, r.errorf("%w", err)
 	}
-	committed, createdClaim := false, false
+	// committed: the zone said this write's commit succeeded; uncertain:
+	// a commit failed without an answer that says it did not happen.
+	committed, uncertain, createdClaim := false, false, false
 	for attempt := 0; ; attempt++ {
 		v, err := r.load(ctx)
 		if err != nil {
@@ -328,8 +330,13 @@ func (r *Registry) Write(ctx context.Context, c Change) (Snapshot, error) {
 		}
 		if gen := v.snap.State.Gen; gen+1 != c.State.Gen {
 			r.dropStale(ctx, v, createdClaim)
-			return Snapshot{}, r.errorf("stored state is already at gen %d, this change was prepared from gen %d: %w",
-				gen, c.State.Gen-1, ErrStale)
+			maybe := ""
+			if uncertain && gen > c.State.Gen {
+				// Said as it is: no claim is left to tell.
+				maybe = fmt.Sprintf(" (an earlier attempt's answer was lost: it may have committed gen %d before gen %d replaced it)", c.State.Gen, gen)
+			}
+			return Snapshot{}, r.errorf("stored state is already at gen %d, this change was prepared from gen %d%s: %w",
+				gen, c.State.Gen-1, maybe, ErrStale)
 		}
 		op, p := "commit", r.plan(v, c)
 		if r.o.Claims && v.claim == nil {
@@ -339,6 +346,9 @@ func (r *Registry) Write(ctx context.Context, c Change) (Snapshot, error) {
 			op, p = "create the generation claim", Plan{Creates: []Record{r.claimRecord(v.snap.State.Gen)}}
 		}
 		err = r.zone.Apply(ctx, p)
+		if err != nil && op == "commit" && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrPermanent) {
+			uncertain = true // the answer may have been lost after the commit
+		}
 		if err == nil && op == "commit" {
 			committed = true
 			break

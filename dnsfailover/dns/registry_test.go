@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 )
@@ -128,5 +129,41 @@ func TestRegistryPlans(t *testing.T) {
 				t.Errorf("%d more plans sent for writes that needed none", len(z.plans)-n)
 			}
 		})
+	}
+}
+
+// lossy commits a plan, lets another writer move on, then loses the answer.
+type lossy struct {
+	*memZone
+	after func() // runs once, after the first commit
+}
+
+func (z *lossy) Apply(ctx context.Context, p Plan) error {
+	if err := z.memZone.Apply(ctx, p); err != nil || z.after == nil || len(p.Updates) == 0 {
+		return err
+	}
+	after := z.after
+	z.after = nil
+	after()
+	return fmt.Errorf("connection reset: %w", ErrTransient)
+}
+
+// A write whose answer was lost, and whose change a newer one replaced
+// before the re-read, cannot know whether it committed: it says so.
+func TestLostAnswerThenReplacedSaysItMayHaveCommitted(t *testing.T) {
+	const rec = "assets.example.com"
+	mem := &memZone{recs: []Record{{ID: "t", Name: rec, Type: "A", Content: "192.0.2.1", TTL: 60}}}
+	o := Options{Provider: "mem", Record: rec, Type: "A", TTL: 60, Retry: Retry{Max: 2, Sleep: func(context.Context, time.Duration) error { return nil }}}
+	other := NewRegistry(mem, o)
+	z := &lossy{memZone: mem}
+	z.after = func() {
+		back := state.State{Active: state.Primary, Gen: 2, By: "manual:ops"}
+		if _, err := other.Write(context.Background(), Change{Target: "192.0.2.1", State: back}); err != nil {
+			t.Errorf("the other writer: %v", err)
+		}
+	}
+	_, err := NewRegistry(z, o).Write(context.Background(), Change{Target: "198.51.100.7", State: state.State{Active: state.Standby, Gen: 1, By: "aws:eu-west-1"}})
+	if !errors.Is(err, ErrStale) || !strings.Contains(err.Error(), "may have committed gen 1 before gen 2 replaced it") {
+		t.Fatalf("err = %v, want ErrStale saying gen 1 may have committed", err)
 	}
 }

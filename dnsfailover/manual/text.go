@@ -50,6 +50,13 @@ func (r Report) WriteText(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	// A standby that answers its own URL but not the record's name is the
+	// defect an operator must fix before it is needed: said apart.
+	for _, v := range r.Vantages {
+		if v.Round != nil && v.Round.StandbyClient != nil && !v.Round.StandbyClient.OK {
+			fmt.Fprintf(w, "STANDBY DEFECT (%s): would not serve clients at %s: %s\n", v.ID, r.Record, v.Round.StandbyClient.Reason)
+		}
+	}
 	if r.Topology != nil {
 		fmt.Fprintln(w)
 		return r.Topology.WriteText(w)

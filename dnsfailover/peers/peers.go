@@ -48,6 +48,12 @@ type Observation struct {
 	At      time.Time    `json:"at"`
 	Primary probe.Result `json:"primary"`
 	Standby probe.Result `json:"standby"`
+	// PrimaryClient and StandbyClient are the client-path checks (the
+	// canary at the switched record's name through each target), nil when
+	// the observer does not run them. A failing PrimaryClient has already
+	// failed Primary.
+	PrimaryClient *probe.Result `json:"primary_client,omitempty"`
+	StandbyClient *probe.Result `json:"standby_client,omitempty"`
 }
 
 // Peer is another vantage point. URL is its base URL; requests go to

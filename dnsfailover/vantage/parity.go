@@ -70,7 +70,7 @@ func (v *Vantage) parityInput() *failover.Parity {
 }
 
 // Parity returns the last known parity report, nil before the first
-// round in which both origins answered.
+// round in which both origins passed their checks.
 func (v *Vantage) Parity() *parity.Comparison {
 	v.mu.Lock()
 	defer v.mu.Unlock()

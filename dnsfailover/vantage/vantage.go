@@ -67,6 +67,9 @@ type Options struct {
 	// both pass their checks (nil: the canary alone). Policy.ParityRequired
 	// says whether a failing report refuses an automatic failover.
 	Parity *parity.Checker
+	// PrimaryClient and StandbyClient are the client-path checks
+	// (probe.NewClientPath, see clientpath.go); nil: not checked.
+	PrimaryClient, StandbyClient probe.Func
 }
 
 // Vantage is one vantage point. Its methods are safe for concurrent use;
@@ -79,6 +82,9 @@ type Vantage struct {
 	roundMu     sync.Mutex   // one round at a time
 	backoff     writeBackoff // guarded by roundMu
 	lastRoundAt time.Time    // guarded by roundMu
+	// clientFailing is the standby's failing client-path reason of the
+	// last round, "" when it served clients; guarded by roundMu.
+	clientFailing string
 
 	writers writers // peers that asked lately (writer.go)
 
@@ -137,6 +143,14 @@ type Round struct {
 	// Parity is the last known parity report (see parity.go), nil before
 	// both origins first answered.
 	Parity *parity.Comparison `json:"parity,omitempty"`
+	// PrimaryClient and StandbyClient are this round's client-path checks
+	// (clientpath.go), nil when off. A failing StandbyClient is a standby
+	// defect; a failing PrimaryClient already failed Primary.
+	PrimaryClient *probe.Result `json:"primary_client,omitempty"`
+	StandbyClient *probe.Result `json:"standby_client,omitempty"`
+	// StandbyClientPath is the standby's client-path finding of the votes
+	// this round asked for, nil when none were asked.
+	StandbyClientPath *failover.ClientPath `json:"standby_client_path,omitempty"`
 }
 
 // Observe checks both origins in parallel, without touching the history.
@@ -145,11 +159,12 @@ func (v *Vantage) Observe(ctx context.Context) peers.Observation {
 	v.writers.asked(peers.Sender(ctx), v.o.Now())
 	var wg sync.WaitGroup
 	var p, s probe.Result
+	var pc, sc *probe.Result
 	wg.Add(2)
-	go func() { defer wg.Done(); p = v.o.Primary(ctx) }()
-	go func() { defer wg.Done(); s = v.o.Standby(ctx) }()
+	go func() { defer wg.Done(); p, pc = v.checkPrimary(ctx) }()
+	go func() { defer wg.Done(); s, sc = v.checkStandby(ctx) }()
 	wg.Wait()
-	return peers.Observation{Vantage: v.o.ID, At: v.o.Now(), Primary: p, Standby: s}
+	return peers.Observation{Vantage: v.o.ID, At: v.o.Now(), Primary: p, Standby: s, PrimaryClient: pc, StandbyClient: sc}
 }
 
 // RunRound probes, decides and, when the quorum agrees, switches.
@@ -161,7 +176,9 @@ func (v *Vantage) RunRound(ctx context.Context) Round {
 	v.forgetStale(obs.At)
 	v.primary.Add(obs.Primary)
 	v.standby.Add(obs.Standby)
-	r := Round{Vantage: v.o.ID, At: obs.At, Primary: obs.Primary, Standby: obs.Standby}
+	r := Round{Vantage: v.o.ID, At: obs.At, Primary: obs.Primary, Standby: obs.Standby,
+		PrimaryClient: obs.PrimaryClient, StandbyClient: obs.StandbyClient}
+	v.noteClientPath(obs)
 	v.o.Log.Debug("round", "primary_ok", obs.Primary.OK, "primary_reason", obs.Primary.Reason,
 		"standby_ok", obs.Standby.OK, "latency_ms", obs.Primary.Latency.Milliseconds())
 
@@ -239,10 +256,12 @@ func (v *Vantage) decide(ctx context.Context, r *Round) {
 	}
 	v.emit(Event{Kind: EventSuspect, To: d.To, Reason: d.Reason})
 
-	votes := v.votes(ctx)
+	votes, observed := v.votes(ctx)
 	verdict := quorum.Decide(v.o.Now(), votes, v.o.Rule)
 	r.Verdict = &verdict
 	in.Verdict = &verdict
+	in.StandbyClientPath = standbyClientPath(observed, verdict, v.o.Rule)
+	r.StandbyClientPath = in.StandbyClientPath
 	d = failover.Decide(v.o.Policy, in)
 	r.Decision = d
 	v.o.Log.Info("verdict", "action", d.Action, "to", d.To, "reason", d.Reason,
@@ -265,20 +284,22 @@ func (v *Vantage) decide(ctx context.Context, r *Round) {
 // the DNS reads, and during an API brownout those reads and their retries
 // can outlast the quorum's MaxAge (CLOCK_SKEW), which would drop this
 // vantage point's own vote while every peer's counted.
-func (v *Vantage) votes(ctx context.Context) []quorum.Vote {
+func (v *Vantage) votes(ctx context.Context) ([]quorum.Vote, []peers.Observation) {
 	var own peers.Observation
 	var wg sync.WaitGroup
 	wg.Go(func() { own = v.Observe(ctx) })
 	replies := v.o.PeerClient.ObserveAll(ctx, v.o.Peers)
 	wg.Wait()
 	votes := []quorum.Vote{voteOf(own)}
+	observed := []peers.Observation{own}
 	for _, reply := range replies {
 		if reply.Err != nil {
 			continue // the peer client has logged why
 		}
 		votes = append(votes, voteOf(reply.Obs))
+		observed = append(observed, reply.Obs)
 	}
-	return votes
+	return votes, observed
 }
 
 func voteOf(o peers.Observation) quorum.Vote {

@@ -187,7 +187,7 @@ func TestTimerInvocationsProbeVoteAndSwitch(t *testing.T) {
 		t.Errorf("log lines of the switching invocation %q, want one carrying its invocation id %s", got, h.LastID())
 	}
 	for _, secret := range w.Secrets() {
-		if strings.Contains(h.Out.String(), secret) {
+		if secret != "" && strings.Contains(h.Out.String(), secret) { // unused DNS providers' secrets are empty
 			t.Fatal("a secret value reached the handler's output")
 		}
 	}

@@ -152,8 +152,12 @@ func timeOutages(ctx context.Context, o world.Options, k kind, n int, rng *rand.
 	fmt.Printf("  README bound I + (K-1)×%s + 2T + one write (I): %s = %.2f I → p95 within bound: %v\n",
 		map[string]string{"503": "F", "hang": "max(F,T)"}[k.name], secs(b), ratio(b, o.Interval), pct(elapsed, 95) <= b)
 	fmt.Printf("  Route 53 at the same settings, interval × threshold: %s = %.2f I (detection only, before its DNS change)\n", secs(r53), ratio(r53, o.Interval))
-	slices.Sort(batches)
-	fmt.Printf("  write batches per switch: min %d, max %d (one writer per switch)\n", batches[0], batches[len(batches)-1])
+	byCount := map[int]int{}
+	for _, b := range batches {
+		byCount[b]++
+	}
+	fmt.Printf("  write batches per switch: %d switches took 1, %d took 2, %d took more (one writer per switch)\n",
+		byCount[1], byCount[2], len(batches)-byCount[1]-byCount[2])
 	return nil
 }
 

@@ -98,6 +98,9 @@ func deploy(t *testing.T, o deployOptions) *deployment {
 		"SWITCHYARD_PRIMARY_CHECK=" + checkURL(leafAddr(primaryNet)),
 		"SWITCHYARD_STANDBY_CHECK=" + checkURL(leafAddr(servicesNet)),
 		"SWITCHYARD_CHECK_SHA256=" + hex.EncodeToString(sum[:]),
+		// The netns origins serve plain HTTP at their own addresses, not
+		// HTTPS at the record's name: the client path is the local world's to play.
+		"SWITCHYARD_CLIENT_PATH=off",
 		"SWITCHYARD_PRIMARY_S3_ACCESS_KEY_ID=netns", "SWITCHYARD_PRIMARY_S3_SECRET_ACCESS_KEY=netns-not-checked-by-gofakes3",
 		"SWITCHYARD_STANDBY_S3_ACCESS_KEY_ID=netns", "SWITCHYARD_STANDBY_S3_SECRET_ACCESS_KEY=netns-not-checked-by-gofakes3",
 		"SWITCHYARD_CLOUDFLARE_API_URL=http://" + leafAddr(servicesNet) + ":" + apiPort + "/client/v4",

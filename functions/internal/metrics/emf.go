@@ -13,6 +13,7 @@
 //	RefusedSwitches                     1 when the quorum refused a switch
 //	Errors                              1 when DNS could not be read or written
 //	StandbyParityFailures               1 while the last parity report fails
+//	StandbyClientPathFailures           1 when the standby would not serve clients at the record's name
 //
 // but only two of them are declared as CloudWatch metrics, and only in
 // the rounds where they are 1: Switches (the switch alarm in template.yaml
@@ -56,6 +57,10 @@ const (
 	// StandbyParityFailures is 1 while the last known parity report of the
 	// standby fails (dnsfailover/parity), absent before the first one.
 	StandbyParityFailures = "StandbyParityFailures"
+	// StandbyClientPathFailures is 1 in a round whose client-path check of
+	// the standby failed (a certificate, Host routing or address problem at
+	// the record's name), absent when the check is off.
+	StandbyClientPathFailures = "StandbyClientPathFailures"
 )
 
 // EMF writes one EMF document per round to W. Use its Event method as the
@@ -132,6 +137,9 @@ func (e *EMF) Document(r vantage.Round) ([]byte, error) {
 	set(Errors, flag(r.Error != ""))
 	if r.Parity != nil {
 		set(StandbyParityFailures, flag(!r.Parity.OK))
+	}
+	if r.StandbyClient != nil {
+		set(StandbyClientPathFailures, flag(!r.StandbyClient.OK))
 	}
 	doc["at"] = r.At.UTC().Format(time.RFC3339Nano)
 	if len(defs) > 0 {

@@ -324,6 +324,7 @@ var outages = []Scenario{
 			if err := failBackByHand(ctx, s.W); err != nil {
 				return err
 			}
+			s.FaultAt = time.Now() // the DNS answer below follows this write, not the outage
 			s.W.Fault(vantage.EventSwitched, "operator: failover primary, then failover auto (by hand, one write)")
 			if err := s.ExpectAnswer(ctx, world.PrimaryTarget, 3*s.Bound()); err != nil {
 				return err

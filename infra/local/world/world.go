@@ -346,6 +346,7 @@ func (w *World) configFor(id, canarySHA string) config.Config {
 		RecordTTL:      60,
 		ParityKeys:     strings.Join(w.opts.ParityKeys, ","),
 		ParityRequired: true,
+		ClientPath:     "off",
 		DrillRecord:    DrillRecord,
 		DrillResolver:  w.DNSAddr(),
 		Port:           0,
