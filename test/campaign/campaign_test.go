@@ -93,7 +93,7 @@ func TestShortCampaign(t *testing.T) {
 		seed = s
 	}
 	var out strings.Builder
-	results := Run(context.Background(), seed, n, 3, testOptions, &out, false)
+	results := Run(context.Background(), seed, n, 3, testOptions, &out, false, time.Time{})
 	var table strings.Builder
 	Table(&table, results)
 	t.Logf("seed %d:\n%s\n%s", seed, out.String(), table.String())

@@ -32,6 +32,7 @@ func main() {
 	failAfter := flag.Int("fail-after", 3, "SWITCHYARD_FAIL_AFTER of every world")
 	parallel := flag.Int("parallel", 2, "worlds played at once (each world is 7 servers and 5 probe loops)")
 	verbose := flag.Bool("v", false, "print every trial, not only the failing ones")
+	within := flag.Duration("within", 0, "start no new trial after this long (0: no limit); the trials that fit are reported")
 	logPath := flag.String("log", "", "write every world's JSON logs (debug level) to this file, to study a replayed trial")
 	flag.Parse()
 	if *trials < 1 || *parallel < 1 || *interval <= 0 || *failAfter < 1 {
@@ -54,10 +55,15 @@ func main() {
 		log = slog.New(slog.NewJSONHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	o := Options{Interval: *interval, ProbeTimeout: *probeTimeout, FailAfter: *failAfter, ProdInterval: 10 * time.Second, Log: log}
-	results := Run(ctx, *seed, *trials, *parallel, o, os.Stdout, *verbose)
+	var stopAt time.Time
+	if *within > 0 {
+		stopAt = time.Now().Add(*within)
+	}
+	start := time.Now()
+	results := Run(ctx, *seed, *trials, *parallel, o, os.Stdout, *verbose, stopAt)
 	fmt.Println()
-	fmt.Printf("campaign: %d trials from seed %d, interval %s, probe timeout %s, FAIL_AFTER %d, %d vantage points %v, %d worlds at a time\n\n",
-		len(results), *seed, *interval, *probeTimeout, *failAfter, len(world.DefaultVantages), world.DefaultVantages, *parallel)
+	fmt.Printf("campaign: %d trials from seed %d (of %d asked), interval %s, probe timeout %s, FAIL_AFTER %d, %d vantage points %v, %d worlds at a time, %s\n\n",
+		len(results), *seed, *trials, *interval, *probeTimeout, *failAfter, len(world.DefaultVantages), world.DefaultVantages, *parallel, time.Since(start).Round(time.Second))
 	Table(os.Stdout, results)
 	if failed(results) > 0 {
 		os.Exit(1)
@@ -65,8 +71,9 @@ func main() {
 }
 
 // Run plays n trials from seed, par at a time, and reports each failing
-// one (every one when verbose) to out as it ends.
-func Run(ctx context.Context, seed uint64, n, par int, o Options, out io.Writer, verbose bool) []Result {
+// one (every one when verbose) to out as it ends. When stopAt is set, no
+// trial starts after it: the trials started before make the result.
+func Run(ctx context.Context, seed uint64, n, par int, o Options, out io.Writer, verbose bool, stopAt time.Time) []Result {
 	results := make([]Result, n)
 	next := make(chan int)
 	var mu sync.Mutex
@@ -86,6 +93,10 @@ func Run(ctx context.Context, seed uint64, n, par int, o Options, out io.Writer,
 	}
 feed:
 	for i := range n {
+		if !stopAt.IsZero() && time.Now().After(stopAt) {
+			results = results[:i]
+			break
+		}
 		select {
 		case next <- i:
 		case <-ctx.Done():
