@@ -326,7 +326,7 @@ func (v *Vantage) switchTo(ctx context.Context, r *Round, snap dns.Snapshot, st 
 		v.emit(Event{Kind: EventDryRun, To: d.To, Target: target, Generation: next.Gen, Reason: d.Reason})
 		return
 	}
-	after, err := v.o.DNS.Write(ctx, dns.Change{Target: target, State: next})
+	after, err := v.o.DNS.Write(ctx, dns.Change{Target: target, State: next, From: snap.Content})
 	if err == nil || errors.Is(err, dns.ErrStale) || errors.Is(err, dns.ErrSuperseded) {
 		v.backoff.succeeded()
 	}
