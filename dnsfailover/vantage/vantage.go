@@ -352,7 +352,7 @@ func (v *Vantage) switchTo(ctx context.Context, r *Round, snap dns.Snapshot, st 
 		v.backoff.succeeded()
 	}
 	if errors.Is(err, dns.ErrStale) {
-		v.o.Log.Info("another writer moved the state on first; giving up this switch", "error", err)
+		v.o.Log.Info("the state or the record changed since the decision (another writer, or a hand change); giving up this switch", "error", err)
 		v.emit(Event{Kind: EventStale, To: d.To, Reason: err.Error()})
 		return
 	}
