@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/switchyard-dns/switchyard/dnsfailover/notify"
 	"strings"
 	"time"
 
@@ -170,7 +171,32 @@ func (m *Manual) done(action string, o MoveOptions, res Result, err error) (Resu
 		return res, err
 	}
 	m.o.Log.Info("manual: "+action, append(attrs, "note", res.Note)...)
+	if res.Changed && !res.DryRun {
+		m.tell(action, o, res)
+	}
 	return res, nil
+}
+
+// tell notifies an operator's change and waits, bounded, for delivery:
+// the command exits right after, and an operator can wait a few seconds
+// where automation never would.
+func (m *Manual) tell(action string, o MoveOptions, res Result) {
+	if m.o.Notify == nil {
+		return
+	}
+	e := notify.Event{Kind: notify.Manual, Record: res.Record, At: time.Now(), Reason: o.Reason, By: by(o.By), Target: res.After.Target}
+	if st := res.After.State; st != nil {
+		e.Active, e.Generation = string(st.Active), st.Gen
+	}
+	if action == "auto" {
+		e.Reason = strings.TrimSpace("handed back to automation. " + o.Reason)
+	}
+	m.o.Notify.Notify(e)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := m.o.Notify.Flush(ctx); err != nil {
+		m.o.Log.Warn("manual: notification not delivered in time", "error", err.Error())
+	}
 }
 
 // maxWho leaves room for "manual:" within the state TXT's 64-byte by.

@@ -156,6 +156,14 @@ func (f *function) scheduled(ctx context.Context) ScheduledResult {
 	}
 	f.log.Info("scheduled invocation", "rounds", res.Rounds, "switched", res.Switched,
 		"active", res.Active, "primary_ok", res.Primary, "errors", len(res.Errors))
+	// A frozen execution environment delivers nothing: give queued
+	// notifications part of the margin kept before the deadline. What is
+	// still queued (a receiver retrying) goes on at the next invocation.
+	fctx, cancel := context.WithTimeout(ctx, f.margin/2)
+	defer cancel()
+	if err := f.v.Notifier().Flush(fctx); err != nil {
+		f.log.Warn("notifications still queued at the end of the invocation; delivery resumes with the next one")
+	}
 	return res
 }
 

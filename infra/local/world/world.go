@@ -77,6 +77,12 @@ type Options struct {
 	// ParityKeys are put on both origins and set as every vantage point's
 	// SWITCHYARD_PARITY_KEYS (see drill.go).
 	ParityKeys []string
+	// Notify, NotifyWebhookSecret and PagerDutyURL are every vantage
+	// point's SWITCHYARD_NOTIFY, SWITCHYARD_NOTIFY_WEBHOOK_SECRET and
+	// SWITCHYARD_PAGERDUTY_URL (empty: no notifications).
+	Notify              string
+	NotifyWebhookSecret string
+	PagerDutyURL        string
 	// DNS is the DNS provider the vantage points write (DNSProviders;
 	// default DNSCloudflare), and NameServer the server DNSRFC2136 runs
 	// (default BIND).
@@ -331,25 +337,28 @@ func (w *World) configFor(id, canarySHA string) config.Config {
 		ProbeTimeout:         w.opts.ProbeTimeout,
 		PrimaryS3AccessKeyID: "local-primary", PrimaryS3SecretAccessKey: config.Secret(w.s3Key),
 		StandbyS3AccessKeyID: "local-standby", StandbyS3SecretAccessKey: config.Secret(w.s3Key),
-		Vantage:        id,
-		Peers:          ps,
-		Secret:         config.Secret(w.secret),
-		PeerTimeout:    w.opts.ProbeTimeout + i/5,
-		ClockSkew:      30 * time.Second,
-		Interval:       i,
-		FastInterval:   w.opts.FastInterval,
-		FailAfter:      w.opts.FailAfter,
-		RecoverAfter:   w.opts.RecoverAfter,
-		Failback:       w.opts.Failback,
-		MinDwell:       w.opts.MinDwell,
-		DNSCacheTTL:    cmp.Or(w.opts.DNSCache, time.Minute),
-		RecordTTL:      60,
-		ParityKeys:     strings.Join(w.opts.ParityKeys, ","),
-		ParityRequired: true,
-		ClientPath:     "off",
-		DrillRecord:    DrillRecord,
-		DrillResolver:  w.DNSAddr(),
-		Port:           0,
+		Vantage:             id,
+		Peers:               ps,
+		Secret:              config.Secret(w.secret),
+		PeerTimeout:         w.opts.ProbeTimeout + i/5,
+		ClockSkew:           30 * time.Second,
+		Interval:            i,
+		FastInterval:        w.opts.FastInterval,
+		FailAfter:           w.opts.FailAfter,
+		RecoverAfter:        w.opts.RecoverAfter,
+		Failback:            w.opts.Failback,
+		MinDwell:            w.opts.MinDwell,
+		DNSCacheTTL:         cmp.Or(w.opts.DNSCache, time.Minute),
+		RecordTTL:           60,
+		ParityKeys:          strings.Join(w.opts.ParityKeys, ","),
+		ParityRequired:      true,
+		ClientPath:          "off",
+		DrillRecord:         DrillRecord,
+		DrillResolver:       w.DNSAddr(),
+		Notify:              config.Secret(w.opts.Notify),
+		NotifyWebhookSecret: config.Secret(w.opts.NotifyWebhookSecret),
+		PagerDutyURL:        w.opts.PagerDutyURL,
+		Port:                0,
 	}
 
 	w.dnsConfig(&c)
@@ -490,6 +499,16 @@ func (w *World) Close() {
 		w.cancel()
 	}
 	w.wg.Wait()
+	// Deliver what the vantage points had to tell before they go: a
+	// notification test counts messages after the world stops.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, n := range w.Nodes {
+		if n.Vantage != nil {
+			_ = n.Vantage.Notifier().Flush(ctx)
+			n.Vantage.Notifier().Close()
+		}
+	}
 	for _, n := range w.Nodes {
 		if n.srv != nil {
 			_ = n.srv.Close()
