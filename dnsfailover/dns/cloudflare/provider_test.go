@@ -34,7 +34,7 @@ type world struct {
 	hook func(w http.ResponseWriter, r *http.Request) bool // true: answered
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	w := &world{api: cloudflareapi.New(cloudflareapi.Options{Token: token, ZoneName: "example.com"}), logs: &syncBuffer{}}
 	w.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
@@ -66,7 +66,7 @@ func (w *world) setHook(h func(http.ResponseWriter, *http.Request) bool) {
 	w.hook = h
 }
 
-func (w *world) provider(t *testing.T, typ string, mod ...func(*Options)) *Provider {
+func (w *world) provider(t testing.TB, typ string, mod ...func(*Options)) *Provider {
 	t.Helper()
 	o := Options{
 		APIURL: w.srv.URL + "/client/v4", ZoneID: w.api.ZoneID(), Token: token,
