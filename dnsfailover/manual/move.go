@@ -80,7 +80,13 @@ func (m *Manual) Move(ctx context.Context, side state.Side, o MoveOptions) (Resu
 		cur.Active = ""
 	}
 	next := cur.Next(side, by(o.By), reason, true, m.o.Now())
-	return m.write(ctx, o, res, dns.Change{Target: target, State: next, OverwriteBadState: o.Force},
+	change := dns.Change{Target: target, State: next, OverwriteBadState: o.Force}
+	if !o.Force {
+		// Refuse, rather than overwrite, a record re-pointed meanwhile by
+		// someone else; a forced move overwrites whatever is there.
+		change.From = snap.Content
+	}
+	return m.write(ctx, o, res, change,
 		fmt.Sprintf("moved to the %s and pinned: automation leaves it there until `failover auto`", side))
 }
 
@@ -110,7 +116,7 @@ func (m *Manual) Auto(ctx context.Context, o MoveOptions) (Result, error) {
 	}
 	o.Reason = reason
 	next := cur.Next(cur.Active, by(o.By), reason, false, m.o.Now())
-	return m.write(ctx, o, res, dns.Change{Target: snap.Content, State: next},
+	return m.write(ctx, o, res, dns.Change{Target: snap.Content, State: next, From: snap.Content},
 		fmt.Sprintf("unpinned on the %s: automation is in control again (failback %s)", cur.Active, m.o.Failback))
 }
 
