@@ -102,9 +102,13 @@ type Decision struct {
 
 // Decide returns what to do given p and in.
 func Decide(p Policy, in Input) Decision {
-	if in.State.Pinned {
+	if in.State.Held(in.Now) {
+		if !in.State.Until.IsZero() {
+			return Decision{Action: Hold, Reason: fmt.Sprintf("held on %s by %s until %s", in.State.Active, in.State.By, in.State.Until.UTC().Format(time.RFC3339))}
+		}
 		return Decision{Action: Hold, Reason: fmt.Sprintf("pinned to %s by %s", in.State.Active, in.State.By)}
 	}
+	// A hold that ran out is no pin: automation resumes by itself.
 	if in.State.Active == state.Standby {
 		return decideFailback(p, in)
 	}

@@ -192,7 +192,10 @@ func (m *Manual) tell(action string, o MoveOptions, res Result) {
 	}
 	e := notify.Event{Kind: notify.Manual, Record: res.Record, At: time.Now(), Reason: o.Reason, By: by(o.By), Target: res.After.Target}
 	if st := res.After.State; st != nil {
-		e.Active, e.Generation = string(st.Active), st.Gen
+		e.Active, e.Generation, e.Until = string(st.Active), st.Gen, st.Until
+	}
+	if action == "hold" {
+		e.Kind = notify.HoldStarted
 	}
 	if action == "auto" {
 		e.Reason = strings.TrimSpace("handed back to automation. " + o.Reason)

@@ -36,6 +36,25 @@ type teller struct {
 	// have committed: the read-back timed out, the invocation ended); the
 	// next read tells whether it committed. Under roundMu.
 	pending *pendingSwitch
+	// holdTold is the generation of the last hold whose end was told.
+	holdTold uint64
+}
+
+// tellHoldEnded tells, from the first configured vantage point by id, that
+// the maintenance hold of st ran out, once per generation. Called under
+// roundMu.
+func (v *Vantage) tellHoldEnded(record string, st state.State) {
+	now := v.o.Now()
+	if !st.HoldEnded(now) || v.teller.holdTold == st.Gen+1 {
+		return
+	}
+	if len(v.o.Rule.Vantages) > 0 && slices.Min(v.o.Rule.Vantages) != v.o.ID {
+		return
+	}
+	v.teller.holdTold = st.Gen + 1 // +1: generation 0 is a real one
+	v.o.Log.Info("maintenance hold ended; automation resumes", "until", st.Until, "by", st.By)
+	v.tell(notify.Event{Kind: notify.HoldEnded, Record: record, Active: string(st.Active), Generation: st.Gen,
+		Until: st.Until, By: st.By, Reason: st.Reason})
 }
 
 type pendingSwitch struct {

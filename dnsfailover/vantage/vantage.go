@@ -234,6 +234,7 @@ func (v *Vantage) decide(ctx context.Context, r *Round) {
 		return
 	}
 	r.Record, r.Active = &snap, st.Active
+	v.tellHoldEnded(snap.Name, st)
 
 	in := failover.Input{
 		State:        st,
