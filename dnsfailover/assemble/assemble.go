@@ -6,6 +6,7 @@
 package assemble
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"net"
@@ -29,6 +30,8 @@ type Deps struct {
 	ProbeHTTP *http.Client
 	// PeerHTTP is used for peer requests. Nil: a default client.
 	PeerHTTP *http.Client
+	// NotifyHTTP delivers notifications. Nil: a default client.
+	NotifyHTTP *http.Client
 	// DNSHTTP is used for the DNS provider's API. Nil: a default client.
 	DNSHTTP *http.Client
 	// AWSCredentials sign Route 53 requests. Nil: the default AWS chain
@@ -104,6 +107,8 @@ func Vantage(c config.Config, d Deps) (*vantage.Vantage, error) {
 	if err != nil {
 		return nil, err
 	}
+	n := Notifier(c, d)
+	tellTopology(c, n, d)
 	return vantage.New(vantage.Options{
 		PrimaryClient: primaryClient,
 		StandbyClient: standbyClient,
@@ -133,6 +138,10 @@ func Vantage(c config.Config, d Deps) (*vantage.Vantage, error) {
 		Now:         d.Now,
 		Events:      d.Events,
 		Parity:      Parity(c, d),
+		Notify:      n,
+		Record:      c.Record,
+		// Zero in a Config built in code: the variable's default.
+		NotifyDNSFailures: cmp.Or(c.NotifyDNSFailures, 3),
 	}), nil
 }
 

@@ -60,5 +60,6 @@ func Manual(c config.Config, d Deps) (*manual.Manual, error) {
 		PrimaryTarget: c.PrimaryTarget, StandbyTarget: c.StandbyTarget,
 		Peers: Peers(c), Self: c.Vantage, Failback: c.Failback, MinDwell: c.MinDwell,
 		Topology: c.TopologyIfConfigured(), PeerTimeout: c.PeerTimeout, Log: d.Log,
+		Notify: Notifier(c, d),
 	}), nil
 }

@@ -74,6 +74,11 @@ type Config struct {
 	DrillRecord    string `envconfig:"DRILL_RECORD" desc:"record a drill switches to the standby and back, e.g. _drill.assets.example.com; it must exist, point at SWITCHYARD_PRIMARY_TARGET, and never be SWITCHYARD_RECORD"`
 	DrillResolver  string `envconfig:"DRILL_RESOLVER" desc:"host:port of an authoritative DNS server the drill asks for the drill record's answer, e.g. ns1.example.com:53 (empty: that step is skipped)"`
 
+	Notify              Secret `envconfig:"NOTIFY" parts:"true" desc:"where to tell people of switches, refusals and trouble: kind:value,... with kind slack (incoming-webhook URL), pagerduty (Events API v2 routing key) or webhook (URL, signed with SWITCHYARD_NOTIFY_WEBHOOK_SECRET), e.g. slack:https://hooks.slack.com/services/T/B/X,pagerduty:R0UT1NGKEY; each value may be an ssm:/ or ARN reference (empty: no notifications; see dnsfailover/notify/README.md)"`
+	NotifyWebhookSecret Secret `envconfig:"NOTIFY_WEBHOOK_SECRET" desc:"HMAC-SHA256 key the webhook receivers of SWITCHYARD_NOTIFY verify the Switchyard-Signature header with (at least 32 bytes; required with a webhook receiver)"`
+	NotifyDNSFailures   int    `envconfig:"NOTIFY_DNS_FAILURES" default:"3" desc:"rounds in a row with a failed DNS write before a dns_failing notification"`
+	PagerDutyURL        string `envconfig:"PAGERDUTY_URL" default:"https://events.pagerduty.com/v2/enqueue" desc:"PagerDuty Events API v2 endpoint (the local world points this at its own receiver)"`
+
 	DryRun bool `envconfig:"DRY_RUN" default:"false" desc:"log the DNS changes that would be made instead of making them"`
 	Port   int  `envconfig:"PORT" unprefixed:"true" default:"8080" desc:"listen port of 'probe serve' (0: any free port)"`
 }

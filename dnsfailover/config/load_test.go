@@ -49,6 +49,8 @@ func TestLoadValid(t *testing.T) {
 		ParityRequired:       true,
 		ClientPath:           "standby",
 		ClientPathPort:       443,
+		NotifyDNSFailures:    3,
+		PagerDutyURL:         "https://events.pagerduty.com/v2/enqueue",
 		Port:                 8080,
 	}
 	if !reflect.DeepEqual(c, want) {

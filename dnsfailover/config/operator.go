@@ -48,5 +48,6 @@ func (c Config) validateOperator(unparsed map[string]bool) []string {
 	}
 	c.checkDNS(k)
 	c.checkParity(k)
+	c.checkNotify(k)
 	return k.problems
 }

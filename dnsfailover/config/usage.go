@@ -16,6 +16,9 @@ type Var struct {
 	Default string // empty when there is none
 	Desc    string
 	Secret  bool // the value is a Secret and is never printed
+	// Parts: the value is a list kind:value,kind:value (SWITCHYARD_NOTIFY)
+	// in which each value, not only the whole, may be a secret reference.
+	Parts bool
 }
 
 var secretType = reflect.TypeFor[Secret]()
@@ -38,7 +41,8 @@ func varOf(f reflect.StructField) Var {
 		alt = strings.ToUpper(f.Name)
 	}
 	if f.Tag.Get("unprefixed") != "true" {
-		return Var{Name: Prefix + "_" + alt, Default: f.Tag.Get("default"), Desc: f.Tag.Get("desc"), Secret: f.Type == secretType}
+		return Var{Name: Prefix + "_" + alt, Default: f.Tag.Get("default"), Desc: f.Tag.Get("desc"), Secret: f.Type == secretType,
+			Parts: f.Tag.Get("parts") == "true"}
 	}
 	return Var{
 		Name:    Prefix + "_" + alt,

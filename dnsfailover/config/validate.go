@@ -73,6 +73,7 @@ func (c Config) validate(unparsed map[string]bool) []string {
 	c.checkDNS(k)
 	c.checkParity(k)
 	c.checkClientPath(k)
+	c.checkNotify(k)
 	return k.problems
 }
 

@@ -12,6 +12,7 @@ package manual
 import (
 	"context"
 	"errors"
+	"github.com/switchyard-dns/switchyard/dnsfailover/notify"
 	"log/slog"
 	"net/http"
 	"time"
@@ -47,8 +48,10 @@ type Options struct {
 	Topology    *topology.Analysis
 	PeerHTTP    *http.Client
 	PeerTimeout time.Duration
-	Log         *slog.Logger
-	Now         func() time.Time
+	// Notify tells people of every move, pin and hand-back (nil: nobody).
+	Notify *notify.Notifier
+	Log    *slog.Logger
+	Now    func() time.Time
 }
 
 // Manual runs manual operations on one switched record.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/config"
 )
@@ -48,32 +49,76 @@ func Resolve(ctx context.Context, env Env, f Fetcher) ([]Resolved, error) {
 			if !ok {
 				continue
 			}
+			fetch := func(ref Ref) (string, error) {
+				if value, ok := fetched[ref]; ok {
+					return value, nil
+				}
+				value, err := f.Fetch(ctx, ref)
+				if err != nil {
+					return "", fmt.Errorf("fetch %s: %w", ref, err)
+				}
+				if value == "" {
+					return "", fmt.Errorf("%s is empty", ref)
+				}
+				fetched[ref] = value
+				return value, nil
+			}
 			ref, isRef, err := ParseRef(raw)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", name, err))
 				continue
 			}
-			if !isRef {
+			var value string
+			var refs []Ref
+			switch {
+			case isRef:
+				value, err = fetch(ref)
+				refs = []Ref{ref}
+			case v.Parts:
+				value, refs, err = resolveParts(raw, fetch)
+			}
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", name, err))
 				continue
 			}
-			value, ok := fetched[ref]
-			if !ok {
-				if value, err = f.Fetch(ctx, ref); err != nil {
-					errs = append(errs, fmt.Errorf("%s: fetch %s: %w", name, ref, err))
-					continue
-				}
-				fetched[ref] = value
-			}
-			if value == "" {
-				errs = append(errs, fmt.Errorf("%s: %s is empty", name, ref))
+			if len(refs) == 0 {
 				continue
 			}
 			if err := env.Set(name, value); err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", name, err))
 				continue
 			}
-			done = append(done, Resolved{Name: name, From: ref})
+			for _, r := range refs {
+				done = append(done, Resolved{Name: name, From: r})
+			}
 		}
 	}
 	return done, errors.Join(errs...)
+}
+
+// resolveParts resolves each value of a kind:value,kind:value list that is
+// a reference (pagerduty:ssm:/switchyard/pd-key), leaving the others.
+func resolveParts(raw string, fetch func(Ref) (string, error)) (string, []Ref, error) {
+	parts := strings.Split(raw, ",")
+	var refs []Ref
+	var errs []error
+	for i, part := range parts {
+		kind, value, ok := strings.Cut(strings.TrimSpace(part), ":")
+		if !ok {
+			continue
+		}
+		ref, isRef, err := ParseRef(value)
+		if err == nil && isRef {
+			value, err = fetch(ref)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("part %d (%s): %w", i+1, kind, err))
+			continue
+		}
+		if isRef {
+			parts[i] = kind + ":" + value
+			refs = append(refs, ref)
+		}
+	}
+	return strings.Join(parts, ","), refs, errors.Join(errs...)
 }

@@ -143,3 +143,31 @@ func TestLiteralValuesNeedNoAWS(t *testing.T) {
 type fetchFunc func(context.Context, secrets.Ref) (string, error)
 
 func (f fetchFunc) Fetch(ctx context.Context, r secrets.Ref) (string, error) { return f(ctx, r) }
+
+// TestResolveNotifyParts: in SWITCHYARD_NOTIFY each receiver's value may be
+// a reference of its own, resolved against the real SSM and Secrets
+// Manager protocols (secretstest), the literal parts left as they are.
+func TestResolveNotifyParts(t *testing.T) {
+	const slackURL = "https://hooks.slack.com/services/T0/B0/SECRETXYZ"
+	srv := secretstest.New(map[string]string{"/switchyard/pd": "R0UTINGKEY", tokenARN: slackURL})
+	defer srv.Close()
+	awsEnv(t, srv)
+	env := map[string]string{
+		"SWITCHYARD_NOTIFY": "slack:" + tokenARN + ",pagerduty:ssm:/switchyard/pd,webhook:https://ops.example.com/hook",
+	}
+	done, err := secrets.Resolve(context.Background(), mapEnv(env), &secrets.AWS{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "slack:" + slackURL + ",pagerduty:R0UTINGKEY,webhook:https://ops.example.com/hook"; env["SWITCHYARD_NOTIFY"] != want {
+		t.Errorf("SWITCHYARD_NOTIFY = %q, want %q", env["SWITCHYARD_NOTIFY"], want)
+	}
+	if len(done) != 2 {
+		t.Errorf("resolved %v, want 2 references", done)
+	}
+	env = map[string]string{"SWITCHYARD_NOTIFY": "pagerduty:ssm:/switchyard/missing"}
+	_, err = secrets.Resolve(context.Background(), mapEnv(env), &secrets.AWS{})
+	if err == nil || !strings.Contains(err.Error(), "SWITCHYARD_NOTIFY: part 1 (pagerduty): fetch ssm /switchyard/missing") {
+		t.Errorf("missing parameter: %v", err)
+	}
+}

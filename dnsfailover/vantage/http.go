@@ -39,6 +39,7 @@ func (v *Vantage) Handler(o HandlerOptions) (http.Handler, error) {
 		enc.SetIndent("", "  ")
 		last := v.Last()
 		last.RejectedPeerRequests = observe.Rejected()
+		last.Notify = v.o.Notify.Stats()
 		_ = enc.Encode(last)
 	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -46,6 +46,7 @@ func (v *Vantage) checkParity(ctx context.Context, r *Round, obs peers.Observati
 		case !rep.OK && (prev == nil || prev.Reason != rep.Reason):
 			v.o.Log.Warn("standby fails parity", "failed", rep.Failed, "reason", rep.Reason, "required", v.o.Policy.ParityRequired)
 			v.emit(Event{Kind: EventParityFailed, To: state.Standby, Reason: rep.Reason})
+			v.tellParity(v.o.Record, rep.Reason)
 		case rep.OK && prev != nil && !prev.OK:
 			v.o.Log.Info("standby parity restored", "reason", rep.Reason)
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
 	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
+	"github.com/switchyard-dns/switchyard/dnsfailover/notify"
 	"github.com/switchyard-dns/switchyard/dnsfailover/parity"
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
@@ -70,6 +71,13 @@ type Options struct {
 	// PrimaryClient and StandbyClient are the client-path checks
 	// (probe.NewClientPath, see clientpath.go); nil: not checked.
 	PrimaryClient, StandbyClient probe.Func
+	// Notify tells people of switches, refusals and trouble (notify.go
+	// says which vantage point tells what). Nil: nobody is told.
+	Notify *notify.Notifier
+	Record string // the switched record's name, for notifications
+	// NotifyDNSFailures is how many rounds in a row with a failed DNS
+	// write are told as dns_failing. Default 3.
+	NotifyDNSFailures int
 }
 
 // Vantage is one vantage point. Its methods are safe for concurrent use;
@@ -91,6 +99,8 @@ type Vantage struct {
 	mu   sync.Mutex // guards last and par
 	last Round
 	par  parityState
+
+	teller teller // notify.go
 }
 
 // New returns a Vantage; it does no I/O.
@@ -151,6 +161,11 @@ type Round struct {
 	// StandbyClientPath is the standby's client-path finding of the votes
 	// this round asked for, nil when none were asked.
 	StandbyClientPath *failover.ClientPath `json:"standby_client_path,omitempty"`
+	// Notify is each receiver's delivery record (sent, failed attempts,
+	// dropped); filled in by GET /status.
+	Notify map[string]notify.Stats `json:"notify,omitempty"`
+
+	writeFailed bool // a DNS write of this round failed (notify.go)
 }
 
 // Observe checks both origins in parallel, without touching the history.
@@ -184,6 +199,7 @@ func (v *Vantage) RunRound(ctx context.Context) Round {
 
 	v.checkParity(ctx, &r, obs)
 	v.decide(ctx, &r)
+	v.countWrites(&r, r.writeFailed)
 
 	v.mu.Lock()
 	v.last = r
@@ -202,18 +218,23 @@ func (v *Vantage) decide(ctx context.Context, r *Round) {
 	if !r.Primary.OK || !r.Standby.OK {
 		read = v.o.DNS.Fresh
 	}
+	if v.teller.pending != nil {
+		read = v.o.DNS.Fresh // to learn whether that write committed
+	}
 	snap, err := read(ctx)
 	if err != nil {
 		v.backoff.readFailed()
 		v.fail(r, "read DNS", err)
 		return
 	}
+	v.settlePending(snap)
 	st, err := v.current(snap)
 	if err != nil {
 		v.fail(r, "read state", err)
 		return
 	}
 	r.Record, r.Active = &snap, st.Active
+	v.tellHoldEnded(snap.Name, st)
 
 	in := failover.Input{
 		State:        st,
@@ -270,6 +291,7 @@ func (v *Vantage) decide(ctx context.Context, r *Round) {
 	switch d.Action {
 	case failover.Refuse:
 		v.emit(Event{Kind: EventRefused, To: d.To, Reason: d.Reason, Verdict: &verdict})
+		v.tellRefused(snap.Name, st, d, verdict, votes)
 	case failover.Switch:
 		v.switchTo(ctx, r, snap, st, d, in.Now)
 	}
@@ -326,12 +348,12 @@ func (v *Vantage) switchTo(ctx context.Context, r *Round, snap dns.Snapshot, st 
 		v.emit(Event{Kind: EventDryRun, To: d.To, Target: target, Generation: next.Gen, Reason: d.Reason})
 		return
 	}
-	after, err := v.o.DNS.Write(ctx, dns.Change{Target: target, State: next})
+	after, err := v.o.DNS.Write(ctx, dns.Change{Target: target, State: next, From: snap.Content})
 	if err == nil || errors.Is(err, dns.ErrStale) || errors.Is(err, dns.ErrSuperseded) {
 		v.backoff.succeeded()
 	}
 	if errors.Is(err, dns.ErrStale) {
-		v.o.Log.Info("another writer moved the state on first; giving up this switch", "error", err)
+		v.o.Log.Info("the state or the record changed since the decision (another writer, or a hand change); giving up this switch", "error", err)
 		v.emit(Event{Kind: EventStale, To: d.To, Reason: err.Error()})
 		return
 	}
@@ -341,20 +363,28 @@ func (v *Vantage) switchTo(ctx context.Context, r *Round, snap dns.Snapshot, st 
 		v.o.Log.Warn("switched; a newer write has since replaced it", "record", after.Name, "from", snap.Content, "to", target,
 			"generation", next.Gen, "now", after.Content, "now_generation", after.State.Gen, "reason", d.Reason)
 		v.emit(Event{Kind: EventSwitched, To: d.To, Target: target, Generation: next.Gen, Reason: d.Reason})
+		committed := after
+		committed.Content, committed.State = target, next
+		v.tellSwitched(st, committed, d, r.Verdict)
 		return
 	}
 	if err != nil {
-		next := "next round"
+		// The write may have committed before failing (a read-back cut
+		// short): the next read settles it (notify.go).
+		r.writeFailed = true
+		v.teller.pending = &pendingSwitch{before: st, next: next, d: d, verdict: r.Verdict}
+		attempt := "next round"
 		if wait := v.backoff.failed(decidedAt, v.o.WriteBackoff); wait > 0 {
-			next = "in " + wait.Round(time.Millisecond).String()
+			attempt = "in " + wait.Round(time.Millisecond).String()
 		}
-		v.fail(r, "switch "+snap.Name+" to "+string(d.To), fmt.Errorf("%w (next attempt %s)", err, next))
+		v.fail(r, "switch "+snap.Name+" to "+string(d.To), fmt.Errorf("%w (next attempt %s)", err, attempt))
 		return
 	}
 	r.Record, r.Active, r.Switched = &after, after.State.Active, true
 	v.o.Log.Warn("switched", "record", after.Name, "from", snap.Content, "to", after.Content,
 		"active", after.State.Active, "generation", after.State.Gen, "reason", d.Reason)
 	v.emit(Event{Kind: EventSwitched, To: d.To, Target: after.Content, Generation: after.State.Gen, Reason: d.Reason})
+	v.tellSwitched(st, after, d, r.Verdict)
 }
 
 // current returns the state of the record; a record changed by hand, or
@@ -376,6 +406,10 @@ func (v *Vantage) emit(e Event) {
 	e.Vantage, e.At = v.o.ID, v.o.Now()
 	v.o.Events(e)
 }
+
+// Notifier returns the vantage point's notifier (nil when none): a Lambda
+// invocation flushes it before returning, the local world closes it.
+func (v *Vantage) Notifier() *notify.Notifier { return v.o.Notify }
 
 // Last returns the most recent round.
 func (v *Vantage) Last() Round {

@@ -80,7 +80,7 @@ func runLambda(stdout, stderr io.Writer) int {
 	f := &function{v: v, h: h, log: log, inv: inv, emf: emf,
 		interval: cfg.Interval, margin: cfg.ProbeTimeout + cfg.PeerTimeout + roundMargin(cfg.Interval)}
 	log.Info("cold start", "vantage", cfg.Vantage, "interval", cfg.Interval.String(), "peers", len(cfg.Peers))
-	cfg.Topology().Log(log)
+	cfg.TopologyVerdict().Log(log)
 	lambda.Start(f.invoke)
 	return 0
 }
@@ -156,6 +156,14 @@ func (f *function) scheduled(ctx context.Context) ScheduledResult {
 	}
 	f.log.Info("scheduled invocation", "rounds", res.Rounds, "switched", res.Switched,
 		"active", res.Active, "primary_ok", res.Primary, "errors", len(res.Errors))
+	// A frozen execution environment delivers nothing: give queued
+	// notifications part of the margin kept before the deadline. What is
+	// still queued (a receiver retrying) goes on at the next invocation.
+	fctx, cancel := context.WithTimeout(ctx, f.margin/2)
+	defer cancel()
+	if err := f.v.Notifier().Flush(fctx); err != nil {
+		f.log.Warn("notifications still queued at the end of the invocation; delivery resumes with the next one")
+	}
 	return res
 }
 

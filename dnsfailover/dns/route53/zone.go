@@ -164,9 +164,9 @@ func (z *zone) Apply(ctx context.Context, p dns.Plan) error {
 			msgs = aws.ToString(icb.Message)
 		}
 		if strings.Contains(msgs, "Tried to") {
-			return fmt.Errorf("Route 53 refused the change batch (%s): %w", msgs, dns.ErrConflict)
+			return fmt.Errorf("the change batch was refused (%s): %w", msgs, dns.ErrConflict)
 		}
-		return fmt.Errorf("Route 53 refused the change batch: %s: %w", msgs, dns.ErrPermanent)
+		return fmt.Errorf("the change batch was refused: %s: %w", msgs, dns.ErrPermanent)
 	}
 	if err := classify(cctx, err); err != nil {
 		return err

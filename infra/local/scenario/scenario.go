@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
-	"github.com/switchyard-dns/switchyard/dnsfailover/dns/cloudflare"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
 	"github.com/switchyard-dns/switchyard/infra/local/world"
@@ -162,7 +161,7 @@ func host(rawURL string) string {
 
 // All scenarios, the default first: the outages, then one provider-down
 // and one provider-blind scenario per provider of the default world.
-var All = slices.Concat(outages, providerScenarios())
+var All = slices.Concat(outages, clientPath, providerScenarios())
 
 var outages = []Scenario{
 	{
@@ -396,17 +395,18 @@ var outages = []Scenario{
 // expectDwell checks the dwell= the state TXT carries (0: none, MIN_DWELL)
 // and returns the state.
 func (s *Stage) expectDwell(want time.Duration) (state.State, error) {
-	for _, content := range s.W.StateTXT() {
-		st, err := state.Parse(content)
-		if err != nil {
-			return st, fmt.Errorf("state TXT %q: %w", content, err)
-		}
-		if st.Dwell != want && !(want == 0 && st.Dwell == s.W.Options().MinDwell) {
-			return st, fmt.Errorf("state TXT says dwell %s, want %s: %s", st.Dwell, want, content)
-		}
-		return st, nil
+	txts := s.W.StateTXT()
+	if len(txts) != 1 {
+		return state.State{}, fmt.Errorf("%d state TXT records, want one: %q", len(txts), txts)
 	}
-	return state.State{}, errors.New("no state TXT record")
+	st, err := state.Parse(txts[0])
+	if err != nil {
+		return st, fmt.Errorf("state TXT %q: %w", txts[0], err)
+	}
+	if st.Dwell != want && !(want == 0 && st.Dwell == s.W.Options().MinDwell) {
+		return st, fmt.Errorf("state TXT says dwell %s, want %s: %s", st.Dwell, want, txts[0])
+	}
+	return st, nil
 }
 
 // Find returns the scenario called name.
@@ -451,9 +451,9 @@ func Play(ctx context.Context, sc Scenario, o world.Options, rec *Recorder) Outc
 // failBackByHand does what an operator's `failover primary` then `failover
 // auto` leave behind, in one write: the record on the primary, unpinned.
 func failBackByHand(ctx context.Context, w *world.World) error {
-	p, err := cloudflare.New(cloudflare.Options{APIURL: w.APIURL(), ZoneID: world.ZoneID, Token: w.Token(), Record: world.Record, Type: "CNAME"})
+	p, err := w.OperatorDNS()
 	if err != nil {
-		return err
+		return fmt.Errorf("operator: %w", err)
 	}
 	cur, err := p.Read(ctx)
 	if err != nil {

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchyard-dns/switchyard/dnsfailover/assemble"
 	"github.com/switchyard-dns/switchyard/dnsfailover/config"
+	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
 )
 
 // OperatorConfig is the configuration an operator's laptop would hold to run
@@ -22,6 +24,12 @@ func (w *World) OperatorConfig() config.Config {
 		c.Peers = append(c.Peers, config.Peer{ID: n.ID, URL: n.URL})
 	}
 	return c
+}
+
+// OperatorDNS is the DNS provider an operator's `failover` command would
+// use against this world, whichever DNS service the world runs.
+func (w *World) OperatorDNS() (dns.Provider, error) {
+	return assemble.Provider(w.OperatorConfig(), assemble.Deps{AWSCredentials: w.awsCredentials()})
 }
 
 // WriteEnvFile writes every variable of cfg as KEY=value lines, as

@@ -77,6 +77,15 @@ type Options struct {
 	// ParityKeys are put on both origins and set as every vantage point's
 	// SWITCHYARD_PARITY_KEYS (see drill.go).
 	ParityKeys []string
+	// ClientPath is every vantage point's SWITCHYARD_CLIENT_PATH; "" is
+	// its default, standby (primary-domain-broken sets both).
+	ClientPath string
+	// Notify, NotifyWebhookSecret and PagerDutyURL are every vantage
+	// point's SWITCHYARD_NOTIFY, SWITCHYARD_NOTIFY_WEBHOOK_SECRET and
+	// SWITCHYARD_PAGERDUTY_URL (empty: no notifications).
+	Notify              string
+	NotifyWebhookSecret string
+	PagerDutyURL        string
 	// DNS is the DNS provider the vantage points write (DNSProviders;
 	// default DNSCloudflare), and NameServer the server DNSRFC2136 runs
 	// (default BIND).
@@ -105,11 +114,16 @@ type World struct {
 	opts    Options
 	Primary *origins.Origin
 	Standby *origins.Origin
-	CF      *cloudflareapi.Server // with DNS cloudflare
-	R53     *route53api.Server    // with DNS route53
-	NS      *nameserver.Server    // with DNS rfc2136
-	DNS     *authdns.Server       // answers for CF or R53; nil with rfc2136
-	Nodes   []*Node
+	// PrimaryFront and StandbyFront serve the origins the way clients
+	// reach them (tlsfront.go).
+	PrimaryFront, StandbyFront *Front
+	ca                         *localCA
+	frontPort                  int
+	CF                         *cloudflareapi.Server // with DNS cloudflare
+	R53                        *route53api.Server    // with DNS route53
+	NS                         *nameserver.Server    // with DNS rfc2136
+	DNS                        *authdns.Server       // answers for CF or R53; nil with rfc2136
+	Nodes                      []*Node
 
 	cfServer *http.Server
 	cfURL    string
@@ -169,6 +183,9 @@ func Start(ctx context.Context, o Options) (_ *World, err error) {
 		return nil, fmt.Errorf("start standby origin: %w", err)
 	}
 
+	if err := w.startFronts(); err != nil {
+		return nil, err
+	}
 	if err := w.putParityKeys(ctx); err != nil {
 		return nil, err
 	}
@@ -274,6 +291,7 @@ func (w *World) startNodes(ctx context.Context, canary []byte) error {
 		v, err := assemble.Vantage(n.Config, assemble.Deps{
 			ProbeHTTP:      &http.Client{Transport: n.Net},
 			PeerHTTP:       &http.Client{Transport: n.PeerNet},
+			Resolver:       w.Resolver(),
 			Log:            w.opts.Log,
 			Now:            w.opts.clockFor(n.ID),
 			Events:         func(e vantage.Event) { w.emit(Event{Event: e}) },
@@ -331,25 +349,30 @@ func (w *World) configFor(id, canarySHA string) config.Config {
 		ProbeTimeout:         w.opts.ProbeTimeout,
 		PrimaryS3AccessKeyID: "local-primary", PrimaryS3SecretAccessKey: config.Secret(w.s3Key),
 		StandbyS3AccessKeyID: "local-standby", StandbyS3SecretAccessKey: config.Secret(w.s3Key),
-		Vantage:        id,
-		Peers:          ps,
-		Secret:         config.Secret(w.secret),
-		PeerTimeout:    w.opts.ProbeTimeout + i/5,
-		ClockSkew:      30 * time.Second,
-		Interval:       i,
-		FastInterval:   w.opts.FastInterval,
-		FailAfter:      w.opts.FailAfter,
-		RecoverAfter:   w.opts.RecoverAfter,
-		Failback:       w.opts.Failback,
-		MinDwell:       w.opts.MinDwell,
-		DNSCacheTTL:    cmp.Or(w.opts.DNSCache, time.Minute),
-		RecordTTL:      60,
-		ParityKeys:     strings.Join(w.opts.ParityKeys, ","),
-		ParityRequired: true,
-		ClientPath:     "off",
-		DrillRecord:    DrillRecord,
-		DrillResolver:  w.DNSAddr(),
-		Port:           0,
+		Vantage:             id,
+		Peers:               ps,
+		Secret:              config.Secret(w.secret),
+		PeerTimeout:         w.opts.ProbeTimeout + i/5,
+		ClockSkew:           30 * time.Second,
+		Interval:            i,
+		FastInterval:        w.opts.FastInterval,
+		FailAfter:           w.opts.FailAfter,
+		RecoverAfter:        w.opts.RecoverAfter,
+		Failback:            w.opts.Failback,
+		MinDwell:            w.opts.MinDwell,
+		DNSCacheTTL:         cmp.Or(w.opts.DNSCache, time.Minute),
+		RecordTTL:           60,
+		ParityKeys:          strings.Join(w.opts.ParityKeys, ","),
+		ParityRequired:      true,
+		ClientPath:          cmp.Or(w.opts.ClientPath, "standby"),
+		ClientPathPort:      w.frontPort,
+		ClientCA:            w.ca.file,
+		DrillRecord:         DrillRecord,
+		DrillResolver:       w.DNSAddr(),
+		Notify:              config.Secret(w.opts.Notify),
+		NotifyWebhookSecret: config.Secret(w.opts.NotifyWebhookSecret),
+		PagerDutyURL:        w.opts.PagerDutyURL,
+		Port:                0,
 	}
 
 	w.dnsConfig(&c)
@@ -472,7 +495,15 @@ func (w *World) Secret() string  { return w.secret }
 // Secrets lists every secret value the world hands out (API token, peer
 // key, S3 secret key), for tests that prove none of them leaks.
 func (w *World) Secrets() []string {
-	return []string{w.token, w.secret, w.s3Key, w.r53Secret, w.tsig.Secret}
+	// Only those set: the DNS services this world does not run have none,
+	// and an empty "secret" is found in every text.
+	var out []string
+	for _, s := range []string{w.token, w.secret, w.s3Key, w.r53Secret, w.tsig.Secret} {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 func (w *World) Options() Options { return w.opts }
 
@@ -482,6 +513,16 @@ func (w *World) Close() {
 		w.cancel()
 	}
 	w.wg.Wait()
+	// Deliver what the vantage points had to tell before they go: a
+	// notification test counts messages after the world stops.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, n := range w.Nodes {
+		if n.Vantage != nil {
+			_ = n.Vantage.Notifier().Flush(ctx)
+			n.Vantage.Notifier().Close()
+		}
+	}
 	for _, n := range w.Nodes {
 		if n.srv != nil {
 			_ = n.srv.Close()
@@ -507,6 +548,7 @@ func (w *World) Close() {
 	if w.nsDir != "" {
 		_ = os.RemoveAll(w.nsDir)
 	}
+	w.closeFronts()
 	for _, o := range []*origins.Origin{w.Primary, w.Standby} {
 		if o != nil {
 			o.Close()

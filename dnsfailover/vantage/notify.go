@@ -1,0 +1,200 @@
+package vantage
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
+	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
+	"github.com/switchyard-dns/switchyard/dnsfailover/notify"
+	"github.com/switchyard-dns/switchyard/dnsfailover/quorum"
+	"github.com/switchyard-dns/switchyard/dnsfailover/state"
+)
+
+// Who tells people (Options.Notify), so that every event is told once
+// across the fleet without the vantage points talking about it:
+//
+//   - a switch or failback: the vantage point whose write committed. Every
+//     write is a compare-and-swap, so exactly one commits per generation;
+//     the others learn of it as stale or by reading, and say nothing.
+//   - a refusal while the quorum says the primary is down: the decider,
+//     the vantage point with the smallest id among the votes counted as
+//     down (every vantage point deciding in that outage sees the same
+//     down voters), at most once per state generation and cause.
+//   - DNS writes failing: the vantage point whose writes fail (the writer;
+//     the others yield to it, writer.go), once when the streak reaches
+//     NotifyDNSFailures rounds.
+//   - parity failing: the first configured vantage point by id, when
+//     parity starts failing or the failing keys change.
+type teller struct {
+	mu       sync.Mutex
+	refused  map[string]bool // "gen/cause" already told
+	dnsFails int             // rounds in a row with a failed write; under roundMu
+	// pending is a write whose outcome is unknown (it failed after it may
+	// have committed: the read-back timed out, the invocation ended); the
+	// next read tells whether it committed. Under roundMu.
+	pending *pendingSwitch
+	// holdTold is the generation of the last hold whose end was told.
+	holdTold uint64
+}
+
+// tellHoldEnded tells, from the first configured vantage point by id, that
+// the maintenance hold of st ran out, once per generation. Called under
+// roundMu.
+func (v *Vantage) tellHoldEnded(record string, st state.State) {
+	now := v.o.Now()
+	if !st.HoldEnded(now) || v.teller.holdTold == st.Gen+1 {
+		return
+	}
+	if len(v.o.Rule.Vantages) > 0 && slices.Min(v.o.Rule.Vantages) != v.o.ID {
+		return
+	}
+	v.teller.holdTold = st.Gen + 1 // +1: generation 0 is a real one
+	v.o.Log.Info("maintenance hold ended; automation resumes", "until", st.Until, "by", st.By)
+	v.tell(notify.Event{Kind: notify.HoldEnded, Record: record, Active: string(st.Active), Generation: st.Gen,
+		Until: st.Until, By: st.By, Reason: st.Reason})
+}
+
+type pendingSwitch struct {
+	before  state.State
+	next    state.State
+	d       failover.Decision
+	verdict *quorum.Verdict
+}
+
+// settlePending tells of a write whose outcome was unknown once a read
+// shows it committed: the state holds its generation, by this vantage
+// point, with its side. Called under roundMu with every fresh read.
+func (v *Vantage) settlePending(snap dns.Snapshot) {
+	p := v.teller.pending
+	if p == nil || snap.State.Gen < p.next.Gen {
+		return
+	}
+	v.teller.pending = nil
+	if snap.State.Gen == p.next.Gen && snap.State.By == p.next.By && snap.State.Active == p.next.Active {
+		v.o.Log.Info("a switch whose write had failed was committed after all", "generation", p.next.Gen)
+		v.tellSwitched(p.before, snap, p.d, p.verdict)
+	}
+}
+
+func (v *Vantage) tell(e notify.Event) {
+	if v.o.Notify == nil {
+		return
+	}
+	e.Vantage, e.At = v.o.ID, v.o.Now()
+	v.o.Notify.Notify(e)
+}
+
+// tellSwitched tells of a committed write of d.
+func (v *Vantage) tellSwitched(before state.State, after dns.Snapshot, d failover.Decision, verdict *quorum.Verdict) {
+	e := notify.Event{
+		Kind: notify.Switched, Record: after.Name, Active: string(d.To), Target: after.Content,
+		Generation: after.State.Gen, Reason: d.Reason, By: v.o.ID,
+	}
+	if verdict != nil {
+		e.Verdict = verdict.Reason
+	}
+	if d.To == state.Primary {
+		e.Kind = notify.FailedBack
+		if !before.Since.IsZero() {
+			e.FaultFor = v.o.Now().Sub(before.Since)
+		}
+	} else {
+		e.FaultFor = v.faultFor()
+	}
+	v.tell(e)
+}
+
+// faultFor is how long the primary has been failing by this vantage
+// point's own checks: since the first of the current failure streak.
+func (v *Vantage) faultFor() time.Duration {
+	res := v.primary.Results()
+	i := len(res)
+	for i > 0 && !res[i-1].OK {
+		i--
+	}
+	if i == len(res) {
+		return 0
+	}
+	return v.o.Now().Sub(res[i].At)
+}
+
+// tellRefused tells of a refused failover when this vantage point is the
+// decider (see teller), once per generation and cause.
+func (v *Vantage) tellRefused(record string, st state.State, d failover.Decision, verdict quorum.Verdict, votes []quorum.Vote) {
+	if d.To != state.Standby || !verdict.PrimaryDown {
+		return // no outage by quorum: nothing to tell
+	}
+	var down []string
+	for _, vote := range votes {
+		if !vote.PrimaryUp && slices.Contains(verdict.Counted, vote.Vantage) {
+			down = append(down, vote.Vantage)
+		}
+	}
+	if len(down) == 0 || slices.Min(down) != v.o.ID {
+		return
+	}
+	cause := "parity"
+	switch {
+	case !verdict.StandbyUp:
+		cause = "standby_unhealthy"
+	case strings.HasPrefix(d.Reason, failover.ClientPathRefusal):
+		cause = "client_path"
+	}
+	key := fmt.Sprintf("%d/%s", st.Gen, cause)
+	v.teller.mu.Lock()
+	if v.teller.refused == nil {
+		v.teller.refused = map[string]bool{}
+	}
+	told := v.teller.refused[key]
+	v.teller.refused[key] = true
+	v.teller.mu.Unlock()
+	if told {
+		return
+	}
+	v.tell(notify.Event{
+		Kind: notify.Refused, Record: record, Active: string(st.Active), Generation: st.Gen,
+		Reason: d.Reason, Verdict: verdict.Reason, Cause: cause, FaultFor: v.faultFor(),
+	})
+}
+
+// countWrites counts rounds in a row with a failed DNS write and tells
+// once when there are NotifyDNSFailures. Called under roundMu.
+func (v *Vantage) countWrites(r *Round, writeFailed bool) {
+	if !writeFailed {
+		if r.Switched || r.Error == "" {
+			v.teller.dnsFails = 0
+		}
+		return
+	}
+	v.teller.dnsFails++
+	if n := max(v.o.NotifyDNSFailures, 1); v.teller.dnsFails == n {
+		name := ""
+		if r.Record != nil {
+			name = r.Record.Name
+		}
+		v.tell(notify.Event{Kind: notify.DNSFailing, Record: name, Active: string(r.Active),
+			Reason: fmt.Sprintf("%d rounds in a row: %s", n, r.Error)})
+	}
+}
+
+// tellClientPath tells that the standby would not serve clients at the
+// record's name, from the first configured vantage point only.
+func (v *Vantage) tellClientPath(record, reason string) {
+	if len(v.o.Rule.Vantages) > 0 && slices.Min(v.o.Rule.Vantages) != v.o.ID {
+		return
+	}
+	v.tell(notify.Event{Kind: notify.ClientPathFailed, Record: record, Reason: reason})
+}
+
+// tellParity tells of a parity failure from the first configured vantage
+// point only.
+func (v *Vantage) tellParity(record, reason string) {
+	if len(v.o.Rule.Vantages) > 0 && slices.Min(v.o.Rule.Vantages) != v.o.ID {
+		return
+	}
+	v.tell(notify.Event{Kind: notify.ParityFailed, Record: record, Reason: reason})
+}
