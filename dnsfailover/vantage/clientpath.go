@@ -64,11 +64,20 @@ func (v *Vantage) noteClientPath(obs peers.Observation) {
 	if c := obs.StandbyClient; c != nil && !c.OK {
 		failing = c.Reason
 	}
+	if failing != "" {
+		v.clientFails++
+	} else {
+		v.clientFails = 0
+	}
+	// A person is told once it has failed FAIL_AFTER rounds in a row: one
+	// handshake that timed out on a loaded prober is not a defect to page for.
+	if v.clientFails == max(v.o.Policy.FailAfter, 1) {
+		v.tellClientPath(v.o.Record, failing)
+	}
 	switch {
 	case failing != "" && failing != v.clientFailing:
 		v.o.Log.Warn("standby would not serve clients at the record's name", "reason", failing)
 		v.emit(Event{Kind: EventClientPathFailed, To: state.Standby, Reason: failing})
-		v.tellClientPath(v.o.Record, failing)
 	case failing == "" && v.clientFailing != "" && obs.StandbyClient != nil:
 		v.o.Log.Info("standby serves clients at the record's name again")
 	}

@@ -93,6 +93,7 @@ type Vantage struct {
 	// clientFailing is the standby's failing client-path reason of the
 	// last round, "" when it served clients; guarded by roundMu.
 	clientFailing string
+	clientFails   int // consecutive rounds the standby failed it; guarded by roundMu
 
 	writers writers // peers that asked lately (writer.go)
 
