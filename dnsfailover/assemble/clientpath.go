@@ -16,10 +16,17 @@ func ClientPaths(c config.Config, d Deps) (primary, standby probe.Func, err erro
 	}
 	primarySpec, standbySpec := Specs(c, d)
 	build := func(side, target, check string, spec probe.Spec) (probe.Func, error) {
+		// No latency budget: the client path adds a DNS resolution and a
+		// fresh TLS handshake the own check does not make, and its question
+		// is whether clients are served at all (certificate, Host, body).
+		// Speed is the own check's to judge; a slow handshake on a loaded
+		// prober must not hold traffic on a dead primary. The probe
+		// timeout still bounds it.
+		spec.LatencyBudget = 0
 		f, err := probe.NewClientPath(probe.ClientPathSpec{
 			Spec: spec, Record: c.Record, Target: target, Side: side,
 			Path: c.ClientPathCanary(check), Port: c.ClientPathPort,
-			RootCAs: roots, Resolver: d.Resolver,
+			RootCAs: roots, Resolver: c.ClientResolverOr(d.Resolver),
 		})
 		if err != nil {
 			return nil, fmt.Errorf("SWITCHYARD_CLIENT_PATH (%s): %w", side, err)

@@ -64,7 +64,9 @@ func (c *Cached) Fresh(ctx context.Context) (Snapshot, error) {
 
 // Write passes c through and caches the snapshot read back after it. A
 // failed write drops the cache: the record may have moved (ErrStale) or be
-// in a state we did not see, so the next Read goes to the provider.
+// in a state we did not see, so the next Read goes to the provider. The
+// snapshot the provider returned with an error (ErrSuperseded's read-back)
+// is returned as it is.
 func (c *Cached) Write(ctx context.Context, ch Change) (Snapshot, error) {
 	c.mu.Lock()
 	v := c.version
@@ -75,7 +77,9 @@ func (c *Cached) Write(ctx context.Context, ch Change) (Snapshot, error) {
 		c.at, c.snap = time.Time{}, Snapshot{}
 		c.version++
 		c.mu.Unlock()
-		return Snapshot{}, err
+		// Whatever the provider read back goes to the caller: after
+		// ErrSuperseded it is the record as it is now.
+		return s, err
 	}
 	c.store(s, v)
 	return s, nil

@@ -18,6 +18,7 @@ type countingProvider struct {
 	reads, writes int
 	readErr       error
 	writeErr      error
+	errSnap       Snapshot // returned with writeErr, as a read-back after ErrSuperseded
 }
 
 func (p *countingProvider) Read(context.Context) (Snapshot, error) {
@@ -35,7 +36,7 @@ func (p *countingProvider) Write(_ context.Context, c Change) (Snapshot, error) 
 	defer p.mu.Unlock()
 	p.writes++
 	if p.writeErr != nil {
-		return Snapshot{}, p.writeErr
+		return p.errSnap, p.writeErr
 	}
 	p.snap.Content, p.snap.State, p.snap.HasState = c.Target, c.State, true
 	return p.snap, nil
@@ -173,5 +174,22 @@ func TestCachedSlowReadDoesNotOverwriteWrite(t *testing.T) {
 	s, err := c.Read(ctx)
 	if err != nil || s.Content != "standby" {
 		t.Fatalf("cached = %+v, %v; the slow read from before the write replaced its result", s, err)
+	}
+}
+
+// A write committed and then replaced before its read-back returns the
+// record as read back with ErrSuperseded: the cache passes it on, so the
+// caller records what the record is now rather than an empty one.
+func TestCachedWriteKeepsTheSnapshotOfAnError(t *testing.T) {
+	ctx := context.Background()
+	now := Snapshot{Name: "assets.example.com", Content: "primary", HasState: true, State: state.State{Active: state.Primary, Gen: 2}}
+	p := &countingProvider{snap: Snapshot{Content: "primary"}, writeErr: ErrSuperseded, errSnap: now}
+	c := NewCached(p, time.Minute, (&fakeClock{t: time.Unix(0, 0)}).now)
+	got, err := c.Write(ctx, Change{Target: "standby", State: state.State{Active: state.Standby, Gen: 1}})
+	if !errors.Is(err, ErrSuperseded) {
+		t.Fatalf("err = %v, want ErrSuperseded", err)
+	}
+	if got != now {
+		t.Fatalf("snapshot = %+v, want the read-back %+v", got, now)
 	}
 }

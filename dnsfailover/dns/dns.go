@@ -49,6 +49,12 @@ type Change struct {
 	// parsed (*BadStateError), as a forced manual move does; State.Gen
 	// must then be one more than the generation Read reported.
 	OverwriteBadState bool
+	// From is the target the writer saw when it decided: the write fails
+	// with ErrStale, changing nothing, when the record points elsewhere
+	// now. A person may re-point the record by hand without moving the
+	// generation; automation must never overwrite that. "" skips the check
+	// (a forced manual move overwrites whatever is there).
+	From string
 }
 
 // Provider reads and writes one switched record and its state TXT.

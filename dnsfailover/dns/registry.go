@@ -302,7 +302,8 @@ func (r *Registry) raiseToClaim(v *view) {
 
 // Write points the record at c.Target and stores c.State in one atomic
 // write. It reads first and gives up with ErrStale unless the stored
-// generation is c.State.Gen-1, and reads again afterwards to check that the
+// generation is c.State.Gen-1 and, when c.From is set, the record still
+// points at c.From; and reads again afterwards to check that the
 // change is there.
 //
 // A write that fails with ErrTransient may still have been committed (the
@@ -337,6 +338,13 @@ func (r *Registry) Write(ctx context.Context, c Change) (Snapshot, error) {
 			}
 			return Snapshot{}, r.errorf("stored state is already at gen %d, this change was prepared from gen %d%s: %w",
 				gen, c.State.Gen-1, maybe, ErrStale)
+		}
+		if c.From != "" && !SameTarget(v.snap.Content, c.From) {
+			// Re-pointed by hand since the decision: the generation did
+			// not move, but the decision was made about another record.
+			r.dropStale(ctx, v, createdClaim)
+			return Snapshot{}, r.errorf("record points at %s now, this change was decided when it pointed at %s (changed by hand?): %w",
+				v.snap.Content, c.From, ErrStale)
 		}
 		op, p := "commit", r.plan(v, c)
 		if r.o.Claims && v.claim == nil {

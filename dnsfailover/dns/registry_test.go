@@ -167,3 +167,41 @@ func TestLostAnswerThenReplacedSaysItMayHaveCommitted(t *testing.T) {
 		t.Fatalf("err = %v, want ErrStale saying gen 1 may have committed", err)
 	}
 }
+
+// A person re-points the record by hand between a writer's decision and
+// its write; the generation does not move. The write must refuse rather
+// than overwrite the hand change, and only a write without From (a forced
+// manual move) may replace it.
+func TestWriteNeverOverwritesAHandChange(t *testing.T) {
+	const rec = "assets.example.com"
+	for _, claims := range []bool{false, true} {
+		t.Run(fmt.Sprintf("claims=%v", claims), func(t *testing.T) {
+			z := &memZone{recs: []Record{
+				{ID: "t", Name: rec, Type: "CNAME", Content: "primary.example.net", TTL: 60},
+				{ID: "s", Name: StateName(rec), Type: "TXT", Content: `"v=1 active=primary gen=0 by=setup"`, TTL: 60},
+			}}
+			r := NewRegistry(z, Options{Provider: "mem", Record: rec, Type: "CNAME", TTL: 60, Claims: claims})
+			ctx := context.Background()
+			snap, err := r.Read(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			z.recs[0].Content = "maintenance.example.net" // by hand, after the decision read
+			next := state.State{Active: state.Standby, Gen: 1, By: "aws:eu-west-1", Reason: "down"}
+			_, err = r.Write(ctx, Change{Target: "standby.example.net", State: next, From: snap.Content})
+			if !errors.Is(err, ErrStale) {
+				t.Fatalf("err = %v, want ErrStale", err)
+			}
+			if !strings.Contains(err.Error(), "maintenance.example.net") {
+				t.Errorf("error %q does not say where the record points now", err)
+			}
+			if got := z.recs[0].Content; got != "maintenance.example.net" {
+				t.Fatalf("record = %s, the hand change was overwritten", got)
+			}
+			// Differently spelt but the same target is no hand change.
+			if _, err := r.Write(ctx, Change{Target: "standby.example.net", State: next, From: "MAINTENANCE.example.net."}); err != nil {
+				t.Fatalf("From in another spelling: %v", err)
+			}
+		})
+	}
+}

@@ -178,3 +178,27 @@ func TestDecideStandbyClientPath(t *testing.T) {
 		})
 	}
 }
+
+// TestHoldExpires: a maintenance hold keeps automation off until its end,
+// and from then on the record is automation's again, with no operator.
+func TestHoldExpires(t *testing.T) {
+	p := Policy{FailAfter: 3, RecoverAfter: 5, Failback: FailbackManual, MinDwell: 10 * time.Minute}
+	until := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	st := state.State{Active: state.Primary, Gen: 4, By: "manual:ana", Pinned: true, Until: until}
+	in := Input{State: st, PrimaryFails: 3}
+	in.Now = until.Add(-time.Second)
+	if d := Decide(p, in); d.Action != Hold || !strings.Contains(d.Reason, "until 2026-11-29T12:00:00Z") {
+		t.Errorf("during the hold: %+v", d)
+	}
+	if Recheck(p, Input{State: st, PrimaryFails: 1, Now: in.Now}) {
+		t.Error("fast re-checks during the hold")
+	}
+	in.Now = until
+	if d := Decide(p, in); d.Action != AskPeers || d.To != state.Standby {
+		t.Errorf("after the hold: %+v, want to ask peers about the failing primary", d)
+	}
+	st.Until = time.Time{}
+	if d := Decide(p, Input{State: st, PrimaryFails: 3, Now: until.Add(1000 * time.Hour)}); d.Action != Hold {
+		t.Errorf("a pin without until: %+v", d)
+	}
+}

@@ -15,7 +15,7 @@ import "github.com/switchyard-dns/switchyard/dnsfailover/state"
 // window would only make an automatic failback to a flapping origin likelier
 // while users are served by a healthy standby.
 func Recheck(p Policy, in Input) bool {
-	if in.State.Pinned || in.State.Active != state.Primary {
+	if in.State.Held(in.Now) || in.State.Active != state.Primary {
 		return false
 	}
 	return in.PrimaryFails >= 1 && in.PrimaryFails < p.FailAfter

@@ -80,7 +80,13 @@ func (m *Manual) Move(ctx context.Context, side state.Side, o MoveOptions) (Resu
 		cur.Active = ""
 	}
 	next := cur.Next(side, by(o.By), reason, true, m.o.Now())
-	return m.write(ctx, o, res, dns.Change{Target: target, State: next, OverwriteBadState: o.Force},
+	change := dns.Change{Target: target, State: next, OverwriteBadState: o.Force}
+	if !o.Force {
+		// Refuse, rather than overwrite, a record re-pointed meanwhile by
+		// someone else; a forced move overwrites whatever is there.
+		change.From = snap.Content
+	}
+	return m.write(ctx, o, res, change,
 		fmt.Sprintf("moved to the %s and pinned: automation leaves it there until `failover auto`", side))
 }
 
@@ -110,7 +116,7 @@ func (m *Manual) Auto(ctx context.Context, o MoveOptions) (Result, error) {
 	}
 	o.Reason = reason
 	next := cur.Next(cur.Active, by(o.By), reason, false, m.o.Now())
-	return m.write(ctx, o, res, dns.Change{Target: snap.Content, State: next},
+	return m.write(ctx, o, res, dns.Change{Target: snap.Content, State: next, From: snap.Content},
 		fmt.Sprintf("unpinned on the %s: automation is in control again (failback %s)", cur.Active, m.o.Failback))
 }
 
@@ -186,7 +192,10 @@ func (m *Manual) tell(action string, o MoveOptions, res Result) {
 	}
 	e := notify.Event{Kind: notify.Manual, Record: res.Record, At: time.Now(), Reason: o.Reason, By: by(o.By), Target: res.After.Target}
 	if st := res.After.State; st != nil {
-		e.Active, e.Generation = string(st.Active), st.Gen
+		e.Active, e.Generation, e.Until = string(st.Active), st.Gen, st.Until
+	}
+	if action == "hold" {
+		e.Kind = notify.HoldStarted
 	}
 	if action == "auto" {
 		e.Reason = strings.TrimSpace("handed back to automation. " + o.Reason)

@@ -30,13 +30,15 @@ type StateView struct {
 	Since  time.Time  `json:"since,omitzero"`
 	By     string     `json:"by,omitempty"`
 	Pinned bool       `json:"pinned"`
+	// Until is when a maintenance hold ends (zero: none).
+	Until time.Time `json:"until,omitzero"`
 	// Dwell is the state's dwell= (Go duration), "" when it has none.
 	Dwell  string `json:"dwell,omitempty"`
 	Reason string `json:"reason,omitempty"`
 }
 
 func viewOf(s state.State) *StateView {
-	v := &StateView{Active: s.Active, Gen: s.Gen, Since: s.Since, By: s.By, Pinned: s.Pinned, Reason: s.Reason}
+	v := &StateView{Active: s.Active, Gen: s.Gen, Since: s.Since, By: s.By, Pinned: s.Pinned, Until: s.Until, Reason: s.Reason}
 	if s.Dwell > 0 {
 		v.Dwell = s.Dwell.String()
 	}

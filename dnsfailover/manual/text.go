@@ -108,7 +108,12 @@ func (s *StateView) describe() string {
 		since = s.Since.UTC().Format(time.RFC3339)
 	}
 	pinned := "no"
-	if s.Pinned {
+	switch {
+	case s.Pinned && !s.Until.IsZero() && time.Now().Before(s.Until):
+		pinned = "held until " + s.Until.UTC().Format(time.RFC3339)
+	case s.Pinned && !s.Until.IsZero():
+		pinned = "no (hold ended " + s.Until.UTC().Format(time.RFC3339) + ")"
+	case s.Pinned:
 		pinned = "yes"
 	}
 	dwell := ""

@@ -20,8 +20,9 @@ const ellipsis = "…"
 // order:
 //
 //	v=1 active=standby gen=7 since=2026-11-25T17:00:00Z by=aws:eu-west-1 dwell=20m0s pinned=0 reason="4/5 down (aws,gcp)"
+//	v=1 active=primary gen=8 since=2026-11-25T17:00:00Z by=manual:ana until=2026-11-25T19:00:00Z pinned=1 reason="hold: storage migration"
 //
-// since and dwell are left out when zero and by when empty. The reason is always quoted,
+// since, dwell and until are left out when zero and by when empty. The reason is always quoted,
 // with `"` and `\` escaped; control characters in it become spaces, invalid
 // UTF-8 becomes U+FFFD, and it is cut on a rune boundary (ending in "…") so
 // that the whole encoding fits in MaxLen bytes. For any State that passes
@@ -58,6 +59,10 @@ func (s State) prefix() string {
 		b = append(b, " dwell="...)
 		b = append(b, s.Dwell.String()...)
 	}
+	if !s.Until.IsZero() {
+		b = append(b, " until="...)
+		b = s.Until.UTC().Truncate(time.Second).AppendFormat(b, time.RFC3339)
+	}
 	if s.Pinned {
 		b = append(b, " pinned=1 "...)
 	} else {
@@ -72,6 +77,9 @@ func (s State) prefix() string {
 func (s State) fitted() State {
 	if !s.Since.IsZero() {
 		s.Since = s.Since.UTC().Truncate(time.Second)
+	}
+	if !s.Until.IsZero() {
+		s.Until = s.Until.UTC().Truncate(time.Second)
 	}
 	s.Dwell = s.Dwell.Truncate(time.Second)
 	s.Reason = cleanReason(s.Reason)

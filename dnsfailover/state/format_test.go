@@ -206,5 +206,5 @@ func TestRecordName(t *testing.T) {
 // equal compares states with time.Time.Equal, which == does not do.
 func equal(a, b State) bool {
 	return a.Active == b.Active && a.Gen == b.Gen && a.Since.Equal(b.Since) &&
-		a.By == b.By && a.Pinned == b.Pinned && a.Dwell == b.Dwell && a.Reason == b.Reason
+		a.By == b.By && a.Pinned == b.Pinned && a.Dwell == b.Dwell && a.Until.Equal(b.Until) && a.Reason == b.Reason
 }

@@ -25,6 +25,8 @@ func FuzzParse(f *testing.F) {
 		`v=1 active=standby gen=4 dwell=8759h59m59.999s`,
 		`v=1 active=standby gen=4 dwell=-0s`,
 		`v=1 active=primary gen=1 reason="unterminated`,
+		`v=1 active=primary gen=8 since=2026-11-25T17:00:00Z by=manual:ana until=2026-11-25T19:00:00Z pinned=1 reason="hold: migration"`,
+		`v=1 active=primary gen=8 until=2026-11-25T19:00:00+02:00 pinned=0`,
 		``,
 	} {
 		f.Add(seed)

@@ -48,6 +48,7 @@ const (
 	expectPinned  = "0 or 1"
 	expectDwell   = "a duration from 0s to 8760h such as 20m0s"
 	expectPairs   = "key=value pairs separated by spaces"
+	expectUntil   = "an RFC 3339 time such as 2026-11-25T19:00:00Z, with pinned=1 (the end of a hold)"
 )
 
 // Parse decodes the content of a state TXT record. It reads what Format
@@ -56,7 +57,7 @@ const (
 // a whole (Cloudflare) or split into several quoted character-strings
 // `"..." "..."`, which are joined.
 //
-// v=1, active and gen are required; since, by, dwell, pinned and reason are
+// v=1, active and gen are required; since, by, dwell, until, pinned and reason are
 // optional, and an empty value means the same as an absent key. Unknown keys
 // are ignored so that a newer writer can add some. The returned State is
 // normalised as Format would write it (see Format), so Format then Parse
@@ -136,6 +137,14 @@ func decode(pairs map[string]string) (State, error) {
 		s.Pinned = true
 	default:
 		return State{}, &ParseError{Key: "pinned", Value: short(pinned), Expected: expectPinned}
+	}
+
+	if until := pairs["until"]; until != "" {
+		t, err := time.Parse(time.RFC3339, until)
+		if err != nil || !validSince(t) || !s.Pinned {
+			return State{}, &ParseError{Key: "until", Value: short(until), Expected: expectUntil}
+		}
+		s.Until = t
 	}
 
 	s.Reason = pairs["reason"]

@@ -33,8 +33,25 @@ type State struct {
 	// failback, when flap damping has lengthened it beyond MIN_DWELL (see
 	// failover.NextDwell); zero (absent, as in older records) means
 	// MIN_DWELL. Kept here so that every vantage point waits the same.
-	Dwell  time.Duration
+	Dwell time.Duration
+	// Until ends a maintenance hold: a pinned state with an Until is
+	// pinned only until then, after which automation treats it as
+	// unpinned (Held). Zero (absent, as in older records): pinned until
+	// an operator hands the record back.
+	Until  time.Time
 	Reason string
+}
+
+// Held reports whether automation must leave the record alone at now: it
+// is pinned, and any hold has not yet run out. A vantage point whose clock
+// runs ahead by up to CLOCK_SKEW ends a hold at most that much early.
+func (s State) Held(now time.Time) bool {
+	return s.Pinned && (s.Until.IsZero() || now.Before(s.Until))
+}
+
+// HoldEnded reports whether s is a maintenance hold that has run out at now.
+func (s State) HoldEnded(now time.Time) bool {
+	return s.Pinned && !s.Until.IsZero() && !now.Before(s.Until)
 }
 
 // RecordName returns the name of the TXT record that holds the state of record.

@@ -29,6 +29,9 @@ func (s State) Validate() error {
 	if !s.Since.IsZero() && !validSince(s.Since) {
 		errs = append(errs, fmt.Errorf("state: since %s: expected a time between years 0001 and 9999", s.Since.UTC().Format(time.RFC3339)))
 	}
+	if !s.Until.IsZero() && (!validSince(s.Until) || !s.Pinned) {
+		errs = append(errs, fmt.Errorf("state: until %s: expected %s", s.Until.UTC().Format(time.RFC3339), expectUntil))
+	}
 	if !validDwell(s.Dwell) {
 		errs = append(errs, fmt.Errorf("state: dwell %s: expected %s", s.Dwell, expectDwell))
 	}

@@ -21,11 +21,19 @@ const EventClientPathFailed EventKind = "client_path_failed"
 // URL answers while clients get a certificate error or a 404 (its custom
 // domain broke) is down for them, so it is a failed check like any other.
 func (v *Vantage) checkPrimary(ctx context.Context) (probe.Result, *probe.Result) {
-	own := v.o.Primary(ctx)
-	if v.o.PrimaryClient == nil || !own.OK {
-		return own, nil
+	if v.o.PrimaryClient == nil {
+		return v.o.Primary(ctx), nil
 	}
-	client := v.o.PrimaryClient(ctx)
+	// In parallel, so the round takes no longer than its slower check.
+	var client probe.Result
+	done := make(chan struct{})
+	go func() { defer close(done); client = v.o.PrimaryClient(ctx) }()
+	own := v.o.Primary(ctx)
+	<-done
+	if !own.OK {
+		// Down at its own URL: that is the story, the client path adds nothing.
+		return own, &client
+	}
 	if !client.OK {
 		own.OK = false
 		own.Reason = "clients at the record's name: " + client.Reason
@@ -60,6 +68,7 @@ func (v *Vantage) noteClientPath(obs peers.Observation) {
 	case failing != "" && failing != v.clientFailing:
 		v.o.Log.Warn("standby would not serve clients at the record's name", "reason", failing)
 		v.emit(Event{Kind: EventClientPathFailed, To: state.Standby, Reason: failing})
+		v.tellClientPath(v.o.Record, failing)
 	case failing == "" && v.clientFailing != "" && obs.StandbyClient != nil:
 		v.o.Log.Info("standby serves clients at the record's name again")
 	}

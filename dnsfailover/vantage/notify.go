@@ -3,6 +3,7 @@ package vantage
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,6 +37,25 @@ type teller struct {
 	// have committed: the read-back timed out, the invocation ended); the
 	// next read tells whether it committed. Under roundMu.
 	pending *pendingSwitch
+	// holdTold is the generation of the last hold whose end was told.
+	holdTold uint64
+}
+
+// tellHoldEnded tells, from the first configured vantage point by id, that
+// the maintenance hold of st ran out, once per generation. Called under
+// roundMu.
+func (v *Vantage) tellHoldEnded(record string, st state.State) {
+	now := v.o.Now()
+	if !st.HoldEnded(now) || v.teller.holdTold == st.Gen+1 {
+		return
+	}
+	if len(v.o.Rule.Vantages) > 0 && slices.Min(v.o.Rule.Vantages) != v.o.ID {
+		return
+	}
+	v.teller.holdTold = st.Gen + 1 // +1: generation 0 is a real one
+	v.o.Log.Info("maintenance hold ended; automation resumes", "until", st.Until, "by", st.By)
+	v.tell(notify.Event{Kind: notify.HoldEnded, Record: record, Active: string(st.Active), Generation: st.Gen,
+		Until: st.Until, By: st.By, Reason: st.Reason})
 }
 
 type pendingSwitch struct {
@@ -118,8 +138,11 @@ func (v *Vantage) tellRefused(record string, st state.State, d failover.Decision
 		return
 	}
 	cause := "parity"
-	if !verdict.StandbyUp {
+	switch {
+	case !verdict.StandbyUp:
 		cause = "standby_unhealthy"
+	case strings.HasPrefix(d.Reason, failover.ClientPathRefusal):
+		cause = "client_path"
 	}
 	key := fmt.Sprintf("%d/%s", st.Gen, cause)
 	v.teller.mu.Lock()
@@ -156,6 +179,15 @@ func (v *Vantage) countWrites(r *Round, writeFailed bool) {
 		v.tell(notify.Event{Kind: notify.DNSFailing, Record: name, Active: string(r.Active),
 			Reason: fmt.Sprintf("%d rounds in a row: %s", n, r.Error)})
 	}
+}
+
+// tellClientPath tells that the standby would not serve clients at the
+// record's name, from the first configured vantage point only.
+func (v *Vantage) tellClientPath(record, reason string) {
+	if len(v.o.Rule.Vantages) > 0 && slices.Min(v.o.Rule.Vantages) != v.o.ID {
+		return
+	}
+	v.tell(notify.Event{Kind: notify.ClientPathFailed, Record: record, Reason: reason})
 }
 
 // tellParity tells of a parity failure from the first configured vantage

@@ -234,6 +234,7 @@ func (v *Vantage) decide(ctx context.Context, r *Round) {
 		return
 	}
 	r.Record, r.Active = &snap, st.Active
+	v.tellHoldEnded(snap.Name, st)
 
 	in := failover.Input{
 		State:        st,
@@ -347,12 +348,12 @@ func (v *Vantage) switchTo(ctx context.Context, r *Round, snap dns.Snapshot, st 
 		v.emit(Event{Kind: EventDryRun, To: d.To, Target: target, Generation: next.Gen, Reason: d.Reason})
 		return
 	}
-	after, err := v.o.DNS.Write(ctx, dns.Change{Target: target, State: next})
+	after, err := v.o.DNS.Write(ctx, dns.Change{Target: target, State: next, From: snap.Content})
 	if err == nil || errors.Is(err, dns.ErrStale) || errors.Is(err, dns.ErrSuperseded) {
 		v.backoff.succeeded()
 	}
 	if errors.Is(err, dns.ErrStale) {
-		v.o.Log.Info("another writer moved the state on first; giving up this switch", "error", err)
+		v.o.Log.Info("the state or the record changed since the decision (another writer, or a hand change); giving up this switch", "error", err)
 		v.emit(Event{Kind: EventStale, To: d.To, Reason: err.Error()})
 		return
 	}

@@ -14,6 +14,7 @@ import (
 	"os/user"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/config"
 	"github.com/switchyard-dns/switchyard/dnsfailover/manual"
@@ -35,14 +36,17 @@ commands:
   standby | primary      point the record at that target and pin it there, so
                          automation leaves it alone; refused when the target's
                          health check fails right now, unless --force
-  auto                   clear the pin: automation is in control again
+  auto                   clear the pin (or end a hold): automation is in control again
+  hold --for DURATION    pin the record where it is for a maintenance window,
+                         e.g. --for 2h; automation resumes by itself after it
   drill                  rehearse a failover on SWITCHYARD_DRILL_RECORD, timed
                          (failover drill --help)
 
 flags:
   --env-file FILE   read KEY=value lines into the environment first (variables
                     already set win)
-  --reason TEXT     why, stored in the state TXT (standby, primary, auto)
+  --reason TEXT     why, stored in the state TXT (standby, primary, auto, hold)
+  --for DURATION    how long a hold lasts (hold only), at most 168h
   --force           move even to a target whose check fails
   --dry-run         show the change and make none
   --yes             do not ask for confirmation (needed when stdin is not a person)
@@ -62,6 +66,7 @@ type options struct {
 	action                    string
 	envFile, reason, by       string
 	force, dryRun, yes, asJSN bool
+	holdFor                   time.Duration
 }
 
 func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -105,6 +110,8 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		res, err = m.StatusResult(ctx)
 	case "auto":
 		res, err = m.Auto(ctx, mo)
+	case "hold":
+		res, err = m.Hold(ctx, o.holdFor, mo)
 	default:
 		res, err = m.Move(ctx, state.Side(o.action), mo)
 	}
@@ -129,11 +136,12 @@ func parseArgs(args []string) (options, error) {
 	fs.BoolVar(&o.dryRun, "dry-run", false, "")
 	fs.BoolVar(&o.yes, "yes", false, "")
 	fs.BoolVar(&o.asJSN, "json", false, "")
+	fs.DurationVar(&o.holdFor, "for", 0, "")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() == 0 {
-		return o, errors.New("no command: want status, standby, primary or auto")
+		return o, errors.New("no command: want status, standby, primary, auto or hold")
 	}
 	o.action = fs.Arg(0)
 	if o.action == "help" {
@@ -158,9 +166,16 @@ func parseArgs(args []string) (options, error) {
 		if set["force"] {
 			return o, errors.New("auto takes no --force: handing back to automation needs no health check")
 		}
+	case "hold":
+		if !set["for"] {
+			return o, errors.New("hold needs --for DURATION, e.g. --for 2h")
+		}
+		if set["force"] {
+			return o, errors.New("hold takes no --force: the record stays where it is")
+		}
 	case "standby", "primary":
 	default:
-		return o, fmt.Errorf("unknown command %q: want status, standby, primary or auto", o.action)
+		return o, fmt.Errorf("unknown command %q: want status, standby, primary, auto or hold", o.action)
 	}
 	return o, nil
 }

@@ -13,25 +13,29 @@ import (
 // driven by the unmodified cloudflare-go client.
 type contractBackend struct{ w *world }
 
-func TestContract(t *testing.T) {
-	dnstest.Run(t, func(t *testing.T) dnstest.Backend {
-		w := newWorld(t)
-		w.api.Add(cloudflareapi.Record{Name: dnstest.Record, Type: "A", Content: dnstest.Primary, TTL: 300})
-		for _, r := range dnstest.UserRecords {
-			content := r.Content
-			if r.Type == "TXT" {
-				content = `"` + content + `"`
-			}
-			w.api.Add(cloudflareapi.Record{Name: r.Name, Type: r.Type, Content: content, TTL: 300})
+func TestContract(t *testing.T) { dnstest.Run(t, startContract) }
+
+// BenchmarkSwitch times one switch (change and read-back) against the
+// service: go test -run '^$' -bench Switch ./dnsfailover/dns/...
+func BenchmarkSwitch(b *testing.B) { dnstest.Bench(b, startContract) }
+
+func startContract(t testing.TB) dnstest.Backend {
+	w := newWorld(t)
+	w.api.Add(cloudflareapi.Record{Name: dnstest.Record, Type: "A", Content: dnstest.Primary, TTL: 300})
+	for _, r := range dnstest.UserRecords {
+		content := r.Content
+		if r.Type == "TXT" {
+			content = `"` + content + `"`
 		}
-		return &contractBackend{w: w}
-	})
+		w.api.Add(cloudflareapi.Record{Name: r.Name, Type: r.Type, Content: content, TTL: 300})
+	}
+	return &contractBackend{w: w}
 }
 
-func (b *contractBackend) Provider(t *testing.T) dns.Provider { return b.w.provider(t, "A") }
+func (b *contractBackend) Provider(t testing.TB) dns.Provider { return b.w.provider(t, "A") }
 
 // FailingProvider's every batch is answered 500, as many times as it tries.
-func (b *contractBackend) FailingProvider(t *testing.T) dns.Provider {
+func (b *contractBackend) FailingProvider(t testing.TB) dns.Provider {
 	const retries = 2
 	p := b.w.provider(t, "A", func(o *Options) { o.MaxRetries = retries })
 	b.w.api.Inject(cloudflareapi.Fault{Kind: cloudflareapi.FaultStatus, Status: http.StatusInternalServerError,
@@ -39,7 +43,7 @@ func (b *contractBackend) FailingProvider(t *testing.T) dns.Provider {
 	return p
 }
 
-func (b *contractBackend) Records(t *testing.T) []dnstest.Rec {
+func (b *contractBackend) Records(t testing.TB) []dnstest.Rec {
 	var out []dnstest.Rec
 	for _, r := range b.w.api.Records() {
 		out = append(out, dnstest.Rec{Name: r.Name, Type: r.Type, Content: r.Content})

@@ -34,7 +34,7 @@ type world struct {
 	hook func(w http.ResponseWriter, r *http.Request) bool // true: answered
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	w := &world{api: cloudflareapi.New(cloudflareapi.Options{Token: token, ZoneName: "example.com"}), logs: &syncBuffer{}}
 	w.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
@@ -66,7 +66,7 @@ func (w *world) setHook(h func(http.ResponseWriter, *http.Request) bool) {
 	w.hook = h
 }
 
-func (w *world) provider(t *testing.T, typ string, mod ...func(*Options)) *Provider {
+func (w *world) provider(t testing.TB, typ string, mod ...func(*Options)) *Provider {
 	t.Helper()
 	o := Options{
 		APIURL: w.srv.URL + "/client/v4", ZoneID: w.api.ZoneID(), Token: token,
@@ -776,5 +776,56 @@ func TestReadIsOneSnapshot(t *testing.T) {
 	}
 	if len(seen) != 2 {
 		t.Fatalf("the reader saw only %v: the writer never switched between reads", seen)
+	}
+}
+
+// A record re-pointed by hand between the decision read and the write (the
+// state TXT and claim untouched) is never overwritten by automation; only
+// a write without From, as a forced manual move sends, replaces it.
+func TestWriteRefusesAHandChange(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.api.Add(cloudflareapi.Record{Name: record, Type: "CNAME", Content: "primary.example.net", TTL: 300})
+	p := w.provider(t, "CNAME")
+	if _, err := p.Write(ctx, dns.Change{Target: "primary.example.net", State: state.State{Active: state.Primary, Gen: 1, Since: since, By: "setup"}}); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := p.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range w.api.Records() {
+		if r.Name != record {
+			continue
+		}
+		// A person's edit, through the API as the dashboard makes it.
+		req, _ := http.NewRequest(http.MethodPatch, w.srv.URL+"/client/v4/zones/"+w.api.ZoneID()+"/dns_records/"+r.ID,
+			strings.NewReader(`{"content":"maintenance.example.net"}`))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("hand edit: %s", resp.Status)
+		}
+	}
+	hand := w.api.Records()
+	batches := w.batches()
+	_, err = p.Write(ctx, dns.Change{Target: "standby.example.net", State: standbyState(2), From: snap.Content})
+	if !errors.Is(err, dns.ErrStale) {
+		t.Fatalf("err = %v, want ErrStale", err)
+	}
+	if after := w.api.Records(); fmt.Sprint(after) != fmt.Sprint(hand) {
+		t.Fatalf("the hand change was overwritten:\n%+v\n%+v", hand, after)
+	}
+	if w.batches() != batches {
+		t.Fatalf("a refused write sent a batch")
+	}
+	got, err := p.Write(ctx, dns.Change{Target: "standby.example.net", State: standbyState(2)})
+	if err != nil || got.Content != "standby.example.net" {
+		t.Fatalf("forced write: %+v, %v", got, err)
 	}
 }

@@ -52,17 +52,17 @@ var UserRecords = []Rec{
 type Backend interface {
 	// Provider returns a new provider of Record (type A, TTL 60), with
 	// its own connections, so that several can race.
-	Provider(t *testing.T) dns.Provider
+	Provider(t testing.TB) dns.Provider
 	// FailingProvider returns a provider whose reads work and whose
 	// writes the service refuses or fails (every attempt).
-	FailingProvider(t *testing.T) dns.Provider
+	FailingProvider(t testing.TB) dns.Provider
 	// Records returns every record of the zone as the service holds it
 	// (SOA and NS may be left out).
-	Records(t *testing.T) []Rec
+	Records(t testing.TB) []Rec
 }
 
 // Run runs the contract against backends made by start, one per subtest.
-func Run(t *testing.T, start func(t *testing.T) Backend) {
+func Run(t *testing.T, start func(t testing.TB) Backend) {
 	t.Run("read", func(t *testing.T) { testRead(t, start(t)) })
 	t.Run("write and stale write", func(t *testing.T) { testWrite(t, start(t)) })
 	t.Run("racing writers", func(t *testing.T) { testRace(t, start(t)) })
@@ -209,7 +209,7 @@ func same(a, b Rec) bool {
 		(dns.SameTarget(a.Content, b.Content) || unquote(a.Content) == unquote(b.Content))
 }
 
-func sameRecords(t *testing.T, when string, before, after []Rec) {
+func sameRecords(t testing.TB, when string, before, after []Rec) {
 	t.Helper()
 	for _, r := range before {
 		if !slices.ContainsFunc(after, func(a Rec) bool { return same(a, r) }) {
@@ -219,6 +219,19 @@ func sameRecords(t *testing.T, when string, before, after []Rec) {
 	for _, r := range after {
 		if !slices.ContainsFunc(before, func(a Rec) bool { return same(a, r) }) {
 			t.Errorf("%s: %s %s %s appeared", when, r.Name, r.Type, r.Content)
+		}
+	}
+}
+
+// Bench measures one switch, the write and its read-back, on a backend
+// made by start: b.N generations in a row on one provider.
+func Bench(b *testing.B, start func(t testing.TB) Backend) {
+	p := start(b).Provider(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := p.Write(ctx, change(uint64(i+1), "bench")); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

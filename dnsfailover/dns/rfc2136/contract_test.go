@@ -24,24 +24,36 @@ func TestContract(t *testing.T) {
 	for _, kind := range nameserver.Kinds {
 		t.Run(string(kind), func(t *testing.T) {
 			t.Parallel()
-			dnstest.Run(t, func(t *testing.T) dnstest.Backend {
-				records := []string{dnstest.Record + ". 300 IN A " + dnstest.Primary}
-				for _, r := range dnstest.UserRecords {
-					content := r.Content
-					if r.Type == "TXT" {
-						content = `"` + content + `"`
-					}
-					records = append(records, r.Name+". 300 IN "+r.Type+" "+content)
-				}
-				b := &contractBackend{key: nameservertest.NewKey(), ro: nameservertest.NewNamedKey("switchyard-read-only.")}
-				b.s = nameservertest.StartWith(t, nameserver.Options{Kind: kind, Key: b.key, ReadOnlyKey: &b.ro, Records: records})
-				return b
-			})
+			dnstest.Run(t, func(t testing.TB) dnstest.Backend { return startContract(t, kind) })
 		})
 	}
 }
 
-func (b *contractBackend) provider(t *testing.T, key nameserver.Key) *Provider {
+// BenchmarkSwitch times one switch (UPDATE and read-back) on each server:
+// go test -run '^$' -bench Switch ./dnsfailover/dns/...
+func BenchmarkSwitch(b *testing.B) {
+	for _, kind := range nameserver.Kinds {
+		b.Run(string(kind), func(b *testing.B) {
+			dnstest.Bench(b, func(t testing.TB) dnstest.Backend { return startContract(t, kind) })
+		})
+	}
+}
+
+func startContract(t testing.TB, kind nameserver.Kind) dnstest.Backend {
+	records := []string{dnstest.Record + ". 300 IN A " + dnstest.Primary}
+	for _, r := range dnstest.UserRecords {
+		content := r.Content
+		if r.Type == "TXT" {
+			content = `"` + content + `"`
+		}
+		records = append(records, r.Name+". 300 IN "+r.Type+" "+content)
+	}
+	b := &contractBackend{key: nameservertest.NewKey(), ro: nameservertest.NewNamedKey("switchyard-read-only.")}
+	b.s = nameservertest.StartWith(t, nameserver.Options{Kind: kind, Key: b.key, ReadOnlyKey: &b.ro, Records: records})
+	return b
+}
+
+func (b *contractBackend) provider(t testing.TB, key nameserver.Key) *Provider {
 	t.Helper()
 	p, err := New(Options{Server: b.s.Addr, Zone: dnstest.Zone, KeyName: key.Name, Algorithm: key.Algorithm,
 		Secret: key.Secret, Record: dnstest.Record, Type: "A", TTL: 60, Backoff: time.Millisecond})
@@ -51,10 +63,10 @@ func (b *contractBackend) provider(t *testing.T, key nameserver.Key) *Provider {
 	return p
 }
 
-func (b *contractBackend) Provider(t *testing.T) sydns.Provider        { return b.provider(t, b.key) }
-func (b *contractBackend) FailingProvider(t *testing.T) sydns.Provider { return b.provider(t, b.ro) }
+func (b *contractBackend) Provider(t testing.TB) sydns.Provider        { return b.provider(t, b.key) }
+func (b *contractBackend) FailingProvider(t testing.TB) sydns.Provider { return b.provider(t, b.ro) }
 
-func (b *contractBackend) Records(t *testing.T) []dnstest.Rec {
+func (b *contractBackend) Records(t testing.TB) []dnstest.Rec {
 	t.Helper()
 	rrs, err := b.s.Transfer(b.key)
 	if err != nil {

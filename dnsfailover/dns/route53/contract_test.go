@@ -17,37 +17,41 @@ type contractBackend struct {
 	url string
 }
 
-func TestContract(t *testing.T) {
-	dnstest.Run(t, func(t *testing.T) dnstest.Backend {
-		api := route53api.New(route53api.Options{AccessKey: accessKey, ZoneName: dnstest.Zone})
-		api.Put(route53api.RecordSet{Name: dnstest.Record, Type: "A", TTL: 300, Values: []string{dnstest.Primary}})
-		for _, r := range dnstest.UserRecords {
-			v := r.Content
-			if r.Type == "TXT" {
-				v = `"` + v + `"`
-			}
-			api.Put(route53api.RecordSet{Name: r.Name, Type: r.Type, TTL: 300, Values: []string{v}})
+func TestContract(t *testing.T) { dnstest.Run(t, startContract) }
+
+// BenchmarkSwitch times one switch (change and read-back) against the
+// service: go test -run '^$' -bench Switch ./dnsfailover/dns/...
+func BenchmarkSwitch(b *testing.B) { dnstest.Bench(b, startContract) }
+
+func startContract(t testing.TB) dnstest.Backend {
+	api := route53api.New(route53api.Options{AccessKey: accessKey, ZoneName: dnstest.Zone})
+	api.Put(route53api.RecordSet{Name: dnstest.Record, Type: "A", TTL: 300, Values: []string{dnstest.Primary}})
+	for _, r := range dnstest.UserRecords {
+		v := r.Content
+		if r.Type == "TXT" {
+			v = `"` + v + `"`
 		}
-		srv := httptest.NewServer(api)
-		t.Cleanup(srv.Close)
-		return &contractBackend{api: api, url: srv.URL}
-	})
+		api.Put(route53api.RecordSet{Name: r.Name, Type: r.Type, TTL: 300, Values: []string{v}})
+	}
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	return &contractBackend{api: api, url: srv.URL}
 }
 
-func (b *contractBackend) Provider(t *testing.T) dns.Provider {
+func (b *contractBackend) Provider(t testing.TB) dns.Provider {
 	return newProvider(t, b.url, b.api.ZoneID(), "A")
 }
 
 // FailingProvider's every change batch is answered 503, as many times as
 // it tries.
-func (b *contractBackend) FailingProvider(t *testing.T) dns.Provider {
+func (b *contractBackend) FailingProvider(t testing.TB) dns.Provider {
 	const retries = 2
 	p := newProvider(t, b.url, b.api.ZoneID(), "A", func(o *Options) { o.MaxRetries = retries })
 	b.api.FailNext(route53api.Fault{Status: 503, Code: "ServiceUnavailable", Count: retries + 1, Changes: true})
 	return p
 }
 
-func (b *contractBackend) Records(t *testing.T) []dnstest.Rec {
+func (b *contractBackend) Records(t testing.TB) []dnstest.Rec {
 	var out []dnstest.Rec
 	for _, rs := range b.api.Records() {
 		for _, v := range rs.Values {

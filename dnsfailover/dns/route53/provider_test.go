@@ -24,7 +24,7 @@ const (
 
 // newProvider returns a provider of assets.example.com on the service at
 // url, signing with static test credentials, retrying without delay.
-func newProvider(t *testing.T, url, zoneID, typ string, edit ...func(*Options)) *Provider {
+func newProvider(t testing.TB, url, zoneID, typ string, edit ...func(*Options)) *Provider {
 	t.Helper()
 	o := Options{HostedZoneID: zoneID, Record: "assets.example.com", Type: typ, TTL: 60, Endpoint: url,
 		Credentials: credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""), SyncPoll: time.Millisecond,

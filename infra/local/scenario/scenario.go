@@ -175,7 +175,7 @@ func host(rawURL string) string {
 
 // All scenarios, the default first: the outages, then one provider-down
 // and one provider-blind scenario per provider of the default world.
-var All = slices.Concat(outages, providerScenarios())
+var All = slices.Concat(outages, clientPath, providerScenarios())
 
 var outages = []Scenario{
 	{

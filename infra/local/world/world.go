@@ -77,6 +77,9 @@ type Options struct {
 	// ParityKeys are put on both origins and set as every vantage point's
 	// SWITCHYARD_PARITY_KEYS (see drill.go).
 	ParityKeys []string
+	// ClientPath is every vantage point's SWITCHYARD_CLIENT_PATH; "" is
+	// its default, standby (primary-domain-broken sets both).
+	ClientPath string
 	// Notify, NotifyWebhookSecret and PagerDutyURL are every vantage
 	// point's SWITCHYARD_NOTIFY, SWITCHYARD_NOTIFY_WEBHOOK_SECRET and
 	// SWITCHYARD_PAGERDUTY_URL (empty: no notifications).
@@ -111,11 +114,16 @@ type World struct {
 	opts    Options
 	Primary *origins.Origin
 	Standby *origins.Origin
-	CF      *cloudflareapi.Server // with DNS cloudflare
-	R53     *route53api.Server    // with DNS route53
-	NS      *nameserver.Server    // with DNS rfc2136
-	DNS     *authdns.Server       // answers for CF or R53; nil with rfc2136
-	Nodes   []*Node
+	// PrimaryFront and StandbyFront serve the origins the way clients
+	// reach them (tlsfront.go).
+	PrimaryFront, StandbyFront *Front
+	ca                         *localCA
+	frontPort                  int
+	CF                         *cloudflareapi.Server // with DNS cloudflare
+	R53                        *route53api.Server    // with DNS route53
+	NS                         *nameserver.Server    // with DNS rfc2136
+	DNS                        *authdns.Server       // answers for CF or R53; nil with rfc2136
+	Nodes                      []*Node
 
 	cfServer *http.Server
 	cfURL    string
@@ -175,6 +183,9 @@ func Start(ctx context.Context, o Options) (_ *World, err error) {
 		return nil, fmt.Errorf("start standby origin: %w", err)
 	}
 
+	if err := w.startFronts(); err != nil {
+		return nil, err
+	}
 	if err := w.putParityKeys(ctx); err != nil {
 		return nil, err
 	}
@@ -280,6 +291,7 @@ func (w *World) startNodes(ctx context.Context, canary []byte) error {
 		v, err := assemble.Vantage(n.Config, assemble.Deps{
 			ProbeHTTP:      &http.Client{Transport: n.Net},
 			PeerHTTP:       &http.Client{Transport: n.PeerNet},
+			Resolver:       w.Resolver(),
 			Log:            w.opts.Log,
 			Now:            w.opts.clockFor(n.ID),
 			Events:         func(e vantage.Event) { w.emit(Event{Event: e}) },
@@ -352,7 +364,10 @@ func (w *World) configFor(id, canarySHA string) config.Config {
 		RecordTTL:           60,
 		ParityKeys:          strings.Join(w.opts.ParityKeys, ","),
 		ParityRequired:      true,
-		ClientPath:          "off",
+		ClientPath:          cmp.Or(w.opts.ClientPath, "standby"),
+		ClientPathPort:      w.frontPort,
+		ClientCA:            w.ca.file,
+		ClientResolver:      w.DNSAddr(),
 		DrillRecord:         DrillRecord,
 		DrillResolver:       w.DNSAddr(),
 		Notify:              config.Secret(w.opts.Notify),
@@ -534,6 +549,7 @@ func (w *World) Close() {
 	if w.nsDir != "" {
 		_ = os.RemoveAll(w.nsDir)
 	}
+	w.closeFronts()
 	for _, o := range []*origins.Origin{w.Primary, w.Standby} {
 		if o != nil {
 			o.Close()
