@@ -62,6 +62,12 @@ func (c Config) Topology() topology.Analysis {
 	return topology.Analyze(c.TopologySettings())
 }
 
+// TopologyVerdict is Topology without the search for the smallest fix
+// (topology.Judge): what a start logs, kept off the cold-start path.
+func (c Config) TopologyVerdict() topology.Analysis {
+	return topology.Judge(c.TopologySettings())
+}
+
 // TopologySettings are the settings Topology judges.
 func (c Config) TopologySettings() topology.Settings {
 	return topology.Settings{Vantages: c.Vantages(), Quorum: c.Quorum, MinProviders: c.MinProviders}

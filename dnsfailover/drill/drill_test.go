@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -47,7 +48,7 @@ func runDrill(t *testing.T, c config.Config, dryRun bool) drill.Report {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	rep, err := drill.Run(ctx, drill.Options{Config: c, DryRun: dryRun, By: "test", DNSWait: 10 * time.Second, Poll: 20 * time.Millisecond,
-		Deps: assemble.Deps{PeerHTTP: &http.Client{}}})
+		Deps: assemble.Deps{PeerHTTP: &http.Client{}, Resolver: resolverAt(c.DrillResolver)}})
 	if err != nil {
 		t.Fatalf("drill.Run: %v", err)
 	}
@@ -322,7 +323,7 @@ func TestDrillMovesBackWhenTheAnswerNeverComes(t *testing.T) {
 	before := production(w)
 	c.DrillResolver = "127.0.0.1:9" // discard: nothing answers
 	rep, err := drill.Run(context.Background(), drill.Options{Config: c, By: "test", DNSWait: 300 * time.Millisecond, Poll: 50 * time.Millisecond,
-		Deps: assemble.Deps{PeerHTTP: &http.Client{}}})
+		Deps: assemble.Deps{PeerHTTP: &http.Client{}, Resolver: resolverAt(c.DrillResolver)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,4 +336,35 @@ func TestDrillMovesBackWhenTheAnswerNeverComes(t *testing.T) {
 		t.Errorf("drill record after the drill: %s gen %d, want back on the primary at gen 2", target, st.Gen)
 	}
 	assertProductionUntouched(t, w, before)
+}
+
+// resolverAt resolves through the world's own DNS server (its zone holds
+// the origins' targets), as the drill's client-path steps need.
+func resolverAt(addr string) *net.Resolver {
+	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "udp", addr)
+	}}
+}
+
+// A standby whose certificate lacks the record's name (the custom domain
+// never attached) holds every object and answers its own URL: the drill
+// fails before it writes, saying so; and once the drill record points
+// there, clients asking for the drill record's name are refused too.
+func TestDrillFailsWhenTheStandbyDoesNotServeTheRecordsName(t *testing.T) {
+	w, c := localWorld(t, world.Options{})
+	if err := w.StandbyFront.SetCertNames(world.StandbyTarget); err != nil {
+		t.Fatal(err)
+	}
+	rep := runDrill(t, c, false)
+	if rep.Passed {
+		t.Fatal("drill passed with a standby that does not serve the record's name")
+	}
+	want := "certificate valid for " + world.StandbyTarget + ", not " + world.Record
+	wantStep(t, rep, "standby serves clients at the record's name", drill.Fail, want)
+	wantStep(t, rep, "clients get the standby", drill.Fail, "certificate valid for "+world.StandbyTarget+", not "+world.DrillRecord)
+	wantStep(t, rep, "probe standby", drill.Pass, "")
+	if !strings.Contains(rep.Reason, want) {
+		t.Errorf("reason %q does not name the certificate", rep.Reason)
+	}
 }

@@ -53,7 +53,13 @@ func (r *run) rehearse(ctx context.Context) {
 	if !snap.HasState {
 		cur = state.State{Active: state.Primary}
 	}
+	r.standbyServesClients(ctx)
 	next, ok := r.move(ctx, p, cur, state.Standby, r.c.StandbyTarget)
+	if ok {
+		r.clientsGetStandby(ctx)
+	} else {
+		r.skip(stepClientsGet, "the switch to the standby did not complete")
+	}
 	if !ok {
 		r.skip("write primary", "the switch to the standby did not complete")
 		r.skip("read back primary", "the switch to the standby did not complete")

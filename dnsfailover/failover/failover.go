@@ -63,6 +63,10 @@ type ClientPath struct {
 	Reason string
 }
 
+// ClientPathRefusal begins the reason of a switch refused for the
+// standby's client path.
+const ClientPathRefusal = "standby would not serve clients at the record's name"
+
 // Input is everything the decision depends on.
 type Input struct {
 	State        state.State // as read from DNS
@@ -134,7 +138,7 @@ func decideFailover(p Policy, in Input) Decision {
 		return Decision{Action: Refuse, To: state.Standby, Reason: "standby not healthy by quorum: " + v.Reason}
 	}
 	if cp := in.StandbyClientPath; cp != nil && cp.Quorum > 0 && cp.Failed >= cp.Quorum {
-		return Decision{Action: Refuse, To: state.Standby, Reason: fmt.Sprintf("standby would not serve clients at the record's name (%d/%d vantage points): %s; the quorum said: %s",
+		return Decision{Action: Refuse, To: state.Standby, Reason: fmt.Sprintf(ClientPathRefusal+" (%d/%d vantage points): %s; the quorum said: %s",
 			cp.Failed, cp.Counted, cp.Reason, v.Reason)}
 	}
 	if why, bad := parityDefect(p, in.Parity); bad {

@@ -31,11 +31,14 @@ const (
 	Refused      Kind = "refused"       // the quorum says the primary is down, and the failover was refused
 	DNSFailing   Kind = "dns_failing"   // DNS writes failed for several rounds in a row
 	ParityFailed Kind = "parity_failed" // the standby misses or differs in sampled objects
-	DrillFailed  Kind = "drill_failed"  // a failover drill did not pass
-	Manual       Kind = "manual"        // an operator moved or pinned the record, or handed it back
-	HoldStarted  Kind = "hold_started"  // a maintenance hold pins the record until a time
-	HoldEnded    Kind = "hold_ended"    // a maintenance hold ran out; automation resumes
-	Topology     Kind = "topology"      // the configuration cannot survive the loss of a provider
+	// ClientPathFailed: the standby would not serve clients at the record's
+	// name (certificate, Host routing or address; dnsfailover/probe/CLIENTPATH.md).
+	ClientPathFailed Kind = "client_path_failed"
+	DrillFailed      Kind = "drill_failed" // a failover drill did not pass
+	Manual           Kind = "manual"       // an operator moved or pinned the record, or handed it back
+	HoldStarted      Kind = "hold_started" // a maintenance hold pins the record until a time
+	HoldEnded        Kind = "hold_ended"   // a maintenance hold ran out; automation resumes
+	Topology         Kind = "topology"     // the configuration cannot survive the loss of a provider
 )
 
 // Event is one notification. Every field is safe to show: no secret, no
@@ -79,6 +82,8 @@ func (e Event) Title() string {
 		return fmt.Sprintf("%s: DNS writes failing", e.Record)
 	case ParityFailed:
 		return fmt.Sprintf("%s: the standby differs from the primary", e.Record)
+	case ClientPathFailed:
+		return fmt.Sprintf("%s: the standby would not serve clients at this name", e.Record)
 	case DrillFailed:
 		return fmt.Sprintf("%s: failover drill failed", e.Record)
 	case Manual:
@@ -97,6 +102,8 @@ func causeText(c string) string {
 	switch c {
 	case "standby_unhealthy":
 		return "standby unhealthy"
+	case "client_path":
+		return "standby would not serve clients at the record's name"
 	case "parity":
 		return "standby fails parity"
 	case "pinned":

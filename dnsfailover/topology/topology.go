@@ -111,7 +111,17 @@ func (a Analysis) passes() bool {
 }
 
 // Analyze judges s and, when it fails, searches for the smallest fix.
-func Analyze(s Settings) Analysis {
+func Analyze(s Settings) Analysis { return analyze(s, true) }
+
+// Judge is Analyze without the search for a fix: the verdict and its
+// warnings alone. A cold start logs this one, because the search judges
+// thousands of nearby topologies (over 100 ms for a failing six-vantage
+// topology on a loaded machine) and would delay the first round and the
+// first /observe answer; probe check-config, failover status and the drill
+// show the fix.
+func Judge(s Settings) Analysis { return analyze(s, false) }
+
+func analyze(s Settings, searchFix bool) Analysis {
 	a := judge(s)
 	if len(a.Vantages) == 0 {
 		a.Warnings = []string{"no vantage points configured (SWITCHYARD_VANTAGE and SWITCHYARD_PEERS are empty): nothing can fail over automatically"}
@@ -120,10 +130,13 @@ func Analyze(s Settings) Analysis {
 	if a.passes() {
 		return a
 	}
-	a.Fix = smallestFix(s)
-	fix := "no change of up to a few vantage points or settings fixes it; spread the vantage points over three providers, none holding half of them"
-	if a.Fix != "" {
-		fix = "smallest fix: " + a.Fix
+	fix := "run probe check-config for the smallest fix"
+	if searchFix {
+		a.Fix = smallestFix(s)
+		fix = "no change of up to a few vantage points or settings fixes it; spread the vantage points over three providers, none holding half of them"
+		if a.Fix != "" {
+			fix = "smallest fix: " + a.Fix
+		}
 	}
 	for _, p := range a.Providers {
 		if !p.SurvivesLoss {

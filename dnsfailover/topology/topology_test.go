@@ -167,3 +167,19 @@ func TestRuleDrivesVerdict(t *testing.T) {
 		t.Fatalf("3 aws of 5 with min providers 1 cannot resist aws's blindness: %s", a.Providers[0].Blind)
 	}
 }
+
+// Judge gives the same verdict as Analyze but leaves the fix search to the
+// commands that explain a configuration: a cold start must not pay for it.
+func TestJudgeLeavesTheFixSearchOut(t *testing.T) {
+	s := Settings{Vantages: []string{"aws:us-east-1", "aws:us-west-2", "aws:eu-west-1", "gcp:europe-west1"}}
+	full, quick := Analyze(s), Judge(s)
+	if full.OK() || quick.OK() {
+		t.Fatalf("3 aws + 1 gcp passed: Analyze %v, Judge %v", full.OK(), quick.OK())
+	}
+	if quick.Fix != "" || full.Fix == "" {
+		t.Fatalf("fix: Judge %q (want none), Analyze %q (want one)", quick.Fix, full.Fix)
+	}
+	if len(quick.Warnings) != len(full.Warnings) || !strings.Contains(quick.Warnings[0], "probe check-config") {
+		t.Fatalf("Judge warnings %q, want as many as Analyze's (%d) pointing at probe check-config", quick.Warnings, len(full.Warnings))
+	}
+}

@@ -68,6 +68,7 @@ func (v *Vantage) noteClientPath(obs peers.Observation) {
 	case failing != "" && failing != v.clientFailing:
 		v.o.Log.Warn("standby would not serve clients at the record's name", "reason", failing)
 		v.emit(Event{Kind: EventClientPathFailed, To: state.Standby, Reason: failing})
+		v.tellClientPath(v.o.Record, failing)
 	case failing == "" && v.clientFailing != "" && obs.StandbyClient != nil:
 		v.o.Log.Info("standby serves clients at the record's name again")
 	}

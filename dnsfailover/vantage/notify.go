@@ -3,6 +3,7 @@ package vantage
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -137,8 +138,11 @@ func (v *Vantage) tellRefused(record string, st state.State, d failover.Decision
 		return
 	}
 	cause := "parity"
-	if !verdict.StandbyUp {
+	switch {
+	case !verdict.StandbyUp:
 		cause = "standby_unhealthy"
+	case strings.HasPrefix(d.Reason, failover.ClientPathRefusal):
+		cause = "client_path"
 	}
 	key := fmt.Sprintf("%d/%s", st.Gen, cause)
 	v.teller.mu.Lock()
@@ -175,6 +179,15 @@ func (v *Vantage) countWrites(r *Round, writeFailed bool) {
 		v.tell(notify.Event{Kind: notify.DNSFailing, Record: name, Active: string(r.Active),
 			Reason: fmt.Sprintf("%d rounds in a row: %s", n, r.Error)})
 	}
+}
+
+// tellClientPath tells that the standby would not serve clients at the
+// record's name, from the first configured vantage point only.
+func (v *Vantage) tellClientPath(record, reason string) {
+	if len(v.o.Rule.Vantages) > 0 && slices.Min(v.o.Rule.Vantages) != v.o.ID {
+		return
+	}
+	v.tell(notify.Event{Kind: notify.ClientPathFailed, Record: record, Reason: reason})
 }
 
 // tellParity tells of a parity failure from the first configured vantage

@@ -16,11 +16,16 @@ import (
 // be about to write. A vantage point about to switch therefore yields to
 // every peer with a smaller id that asked within the last PEER_TIMEOUT +
 // Settle: it re-reads the record every Settle/4 and writes only if nothing
-// moved within rank × (PEER_TIMEOUT + Settle), rank being how many such
-// peers there are. The smallest id among the suspects writes at once, the
-// others confirm its write by reading; if it died or was refused, the next
-// by id writes one wait later. No switch depends on any one vantage point
-// being alive, and a vantage point that no peer asked never waits.
+// moved within handOver(window, rank), rank being how many such peers
+// there are. The smallest id among the suspects writes at once, the others
+// confirm its write by reading; if it died or was refused, the next by id
+// writes half a window later, the one after it a quarter window after that,
+// and so on: the whole hand-over stays within one window (PEER_TIMEOUT +
+// Settle), which the detection bound allows for, however many vantage
+// points there are. Two late writers that meet anyway are kept apart by
+// the write's compare-and-swap: one is refused as stale. No switch depends
+// on any one vantage point being alive, and a vantage point that no peer
+// asked never waits.
 
 // writers remembers when each peer last asked for an observation.
 type writers struct {
@@ -66,9 +71,10 @@ func (v *Vantage) yieldToFirstWriter(ctx context.Context, r *Round, snap dns.Sna
 	if rank == 0 {
 		return snap, false
 	}
-	until := v.o.Now().Add(time.Duration(rank) * window)
+	wait := handOver(window, rank)
+	until := v.o.Now().Add(wait)
 	poll := max(v.o.Settle/4, time.Millisecond)
-	v.o.Log.Info("leaving the switch to a peer first by id", "peers_before", rank, "for_at_most", time.Duration(rank)*window)
+	v.o.Log.Info("leaving the switch to a peer first by id", "peers_before", rank, "for_at_most", wait)
 	for v.o.Now().Before(until) {
 		select {
 		case <-ctx.Done():
@@ -91,4 +97,17 @@ func (v *Vantage) yieldToFirstWriter(ctx context.Context, r *Round, snap dns.Sna
 		}
 	}
 	return snap, false
+}
+
+// handOver is how long the writer of the given rank (peers before it) leaves
+// the switch to them: window × (1 − 2^−rank), so each later rank waits
+// longer than the one before and none waits a whole window.
+func handOver(window time.Duration, rank int) time.Duration {
+	if rank <= 0 {
+		return 0
+	}
+	if rank >= 62 {
+		return window
+	}
+	return window - window>>rank
 }

@@ -73,7 +73,7 @@ func runAzure(stderr io.Writer) int {
 	fns := map[string]azureform.Func{azureRoundFunction: f.round}
 	log.Info("custom handler ready", "addr", ln.Addr().String(), "vantage", cfg.Vantage,
 		"interval", cfg.Interval.String(), "peers", len(cfg.Peers))
-	cfg.Topology().Log(log)
+	cfg.TopologyVerdict().Log(log)
 	// A round waits for one check, the peers' votes and a DNS write.
 	if err := serveHTTP(ctx, ln, azureform.Handler(fns, h), cfg.ProbeTimeout+cfg.PeerTimeout+roundMargin(cfg.Interval)+10*time.Second); err != nil {
 		log.Error("serve", "error", err.Error())

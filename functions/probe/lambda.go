@@ -80,7 +80,7 @@ func runLambda(stdout, stderr io.Writer) int {
 	f := &function{v: v, h: h, log: log, inv: inv, emf: emf,
 		interval: cfg.Interval, margin: cfg.ProbeTimeout + cfg.PeerTimeout + roundMargin(cfg.Interval)}
 	log.Info("cold start", "vantage", cfg.Vantage, "interval", cfg.Interval.String(), "peers", len(cfg.Peers))
-	cfg.Topology().Log(log)
+	cfg.TopologyVerdict().Log(log)
 	lambda.Start(f.invoke)
 	return 0
 }

@@ -5,9 +5,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/switchyard-dns/switchyard/dnsfailover/config"
 	"github.com/switchyard-dns/switchyard/test/internal/testbin"
 )
 
@@ -94,6 +96,38 @@ func TestDeployRefusesExampleValuesAndSecrets(t *testing.T) {
 		if strings.Contains(stderr, secret) {
 			t.Errorf("%s: the refusal printed the secret", key)
 		}
+	}
+}
+
+// Every secret switchyard reads, today's and any added later (config.Usage
+// marks them), is refused as a plaintext app setting, under its name and its
+// unprefixed alternative; a Key Vault reference in its place is accepted.
+func TestDeployRefusesEverySecretSetting(t *testing.T) {
+	const secret = "value-that-must-not-be-printed-4567"
+	var names []string
+	for _, v := range config.Usage() {
+		if v.Secret {
+			names = append(names, v.Name)
+			if v.Alt != "" {
+				names = append(names, v.Alt)
+			}
+		}
+	}
+	if !slices.Contains(names, "SWITCHYARD_RFC2136_TSIG_SECRET") {
+		t.Fatalf("config.Usage() secrets %v lack SWITCHYARD_RFC2136_TSIG_SECRET", names)
+	}
+	for _, name := range names {
+		code, stdout, stderr := deploy(t, append(deployArgs, "--settings", settingsFile(t, goodSettings+name+"="+secret+"\n"))...)
+		if code != 1 || !strings.Contains(stderr, name+": secrets come from Key Vault") {
+			t.Errorf("%s in plaintext: exit %d, want 1 naming it:\n%s", name, code, stderr)
+		}
+		if strings.Contains(stdout+stderr, secret) {
+			t.Errorf("%s: the secret was printed", name)
+		}
+	}
+	ref := "SWITCHYARD_RFC2136_TSIG_SECRET=@Microsoft.KeyVault(VaultName=acme-kv;SecretName=tsig)\n"
+	if code, _, stderr := deploy(t, append(deployArgs, "--settings", settingsFile(t, goodSettings+ref))...); code != 0 {
+		t.Errorf("a Key Vault reference was refused: exit %d\n%s", code, stderr)
 	}
 }
 
