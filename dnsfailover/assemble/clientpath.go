@@ -26,7 +26,7 @@ func ClientPaths(c config.Config, d Deps) (primary, standby probe.Func, err erro
 		f, err := probe.NewClientPath(probe.ClientPathSpec{
 			Spec: spec, Record: c.Record, Target: target, Side: side,
 			Path: c.ClientPathCanary(check), Port: c.ClientPathPort,
-			RootCAs: roots, Resolver: d.Resolver,
+			RootCAs: roots, Resolver: c.ClientResolverOr(d.Resolver),
 		})
 		if err != nil {
 			return nil, fmt.Errorf("SWITCHYARD_CLIENT_PATH (%s): %w", side, err)

@@ -1,9 +1,12 @@
 package config
 
 import (
+	"context"
 	"crypto/x509"
 	"fmt"
+	"net"
 	"os"
+	"strconv"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 )
@@ -62,7 +65,27 @@ func (c Config) checkClientPath(k *checker) {
 	if k.usable("SWITCHYARD_CLIENT_PATH_PORT") && (c.ClientPathPort < 0 || c.ClientPathPort > 65535) {
 		k.add("SWITCHYARD_CLIENT_PATH_PORT", "%d: want a port from 1 to 65535", c.ClientPathPort)
 	}
+	if c.ClientResolver != "" {
+		host, port, err := net.SplitHostPort(c.ClientResolver)
+		n, perr := strconv.Atoi(port)
+		if err != nil || host == "" || perr != nil || n < 1 || n > 65535 {
+			k.add("SWITCHYARD_CLIENT_RESOLVER", "%q: want host:port of a DNS server, e.g. 10.0.0.2:53", c.ClientResolver)
+		}
+	}
 	if _, err := c.ClientRoots(); err != nil {
 		k.add("SWITCHYARD_CLIENT_CA", "%v", err)
 	}
+}
+
+// ClientResolverOr is r, or when r is nil a resolver asking
+// SWITCHYARD_CLIENT_RESOLVER, or nil (the system's) when that is unset.
+func (c Config) ClientResolverOr(r *net.Resolver) *net.Resolver {
+	if r != nil || c.ClientResolver == "" {
+		return r
+	}
+	addr := c.ClientResolver
+	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}}
 }

@@ -71,6 +71,7 @@ type Config struct {
 	ClientPath     string `envconfig:"CLIENT_PATH" default:"standby" desc:"check the canary the way clients reach it after a switch (at SWITCHYARD_RECORD's name through the target, TLS verified for that name): standby, primary, both or off. standby (the default) can only ever refuse a failover, never cause one; primary and both also count a primary that stops serving the record's name as failed"`
 	ClientPathPort int    `envconfig:"CLIENT_PATH_PORT" default:"443" desc:"HTTPS port clients use at SWITCHYARD_RECORD's name"`
 	ClientCA       string `envconfig:"CLIENT_CA" desc:"PEM file of the CA that signs the origins' certificates for a private setup (empty: the system roots)"`
+	ClientResolver string `envconfig:"CLIENT_RESOLVER" desc:"host:port of the DNS server the client-path check resolves the targets with, for split-horizon or private zones (empty: the system's resolver)"`
 	DrillRecord    string `envconfig:"DRILL_RECORD" desc:"record a drill switches to the standby and back, e.g. _drill.assets.example.com; it must exist, point at SWITCHYARD_PRIMARY_TARGET, and never be SWITCHYARD_RECORD"`
 	DrillResolver  string `envconfig:"DRILL_RESOLVER" desc:"host:port of an authoritative DNS server the drill asks for the drill record's answer, e.g. ns1.example.com:53 (empty: that step is skipped)"`
 

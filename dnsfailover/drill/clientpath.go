@@ -30,7 +30,7 @@ func (r *run) clientCheck(record, target string) (probe.Func, error) {
 	return probe.NewClientPath(probe.ClientPathSpec{
 		Spec: spec, Record: record, Target: target, Side: "standby",
 		Path: r.c.ClientPathCanary(r.c.StandbyCheck), Port: r.c.ClientPathPort,
-		RootCAs: roots, Resolver: r.o.Deps.Resolver,
+		RootCAs: roots, Resolver: r.c.ClientResolverOr(r.o.Deps.Resolver),
 	})
 }
 

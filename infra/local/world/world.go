@@ -367,6 +367,7 @@ func (w *World) configFor(id, canarySHA string) config.Config {
 		ClientPath:          cmp.Or(w.opts.ClientPath, "standby"),
 		ClientPathPort:      w.frontPort,
 		ClientCA:            w.ca.file,
+		ClientResolver:      w.DNSAddr(),
 		DrillRecord:         DrillRecord,
 		DrillResolver:       w.DNSAddr(),
 		Notify:              config.Secret(w.opts.Notify),
