@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
+	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
 	"github.com/switchyard-dns/switchyard/infra/local/world"
@@ -39,21 +40,12 @@ type Stage struct {
 	Elapsed []time.Duration
 }
 
-// Bound is the time within which a real outage must change the DNS answer
-// (README's bound): up to one interval until the first failed check,
-// FAIL_AFTER-1 fast re-checks, two probe timeouts (own and peers'), and one
-// API write with its read-back (allowed one interval). A re-check never
-// starts before the previous check ended, so with a hanging primary the
-// re-checks are at least a probe timeout apart.
+// Bound is the time within which a real outage must change the DNS answer:
+// failover.DetectionBound (README's bound) with one interval allowed for
+// the API write and its read-back.
 func (s *Stage) Bound() time.Duration {
 	o := s.W.Options()
-	return Bound(o.Interval, max(o.FastInterval, o.ProbeTimeout), o.ProbeTimeout, o.FailAfter) + o.Interval
-}
-
-// Bound is the detection part of the README's bound: interval +
-// (failAfter-1) x fast + 2 x probeTimeout, before the one API write.
-func Bound(interval, fast, probeTimeout time.Duration, failAfter int) time.Duration {
-	return interval + time.Duration(failAfter-1)*fast + 2*probeTimeout
+	return failover.DetectionBound(o.Interval, o.FastInterval, o.FailAfter, o.ProbeTimeout, o.Interval)
 }
 
 func (s *Stage) alive() []string {
