@@ -158,8 +158,8 @@ func Policy(c config.Config) failover.Policy {
 // time for the first writer's batch and read-back to show. 2 s covers a
 // Cloudflare batch and its read-back; a fifth of a short interval keeps a
 // scaled-down world in proportion. A vantage point that is not first by id
-// among the suspects waits PEER_TIMEOUT + Settle per peer before it, so
-// the failover bound (infra/local/scenario.Stage.Bound) counts it too.
+// among the suspects waits PEER_TIMEOUT + Settle per peer before it
+// (failover.DetectionBound's usual case leaves that wait out).
 func Settle(c config.Config) time.Duration {
 	return min(2*time.Second, c.Interval/5)
 }

@@ -67,8 +67,13 @@ type Result struct {
 	// check failed that no injected fault failed. On a loaded machine
 	// that is a healthy check missing its budget; a false switch made
 	// on such a vote is shown apart from the others (see README).
-	Unexplained     bool
-	SwitchDown      int // down votes of the verdict that made the first automated switch
+	Unexplained bool
+	SwitchDown  int // down votes of the verdict that made the first automated switch
+	// Abstained: a refusal counted fewer votes than the fault set leaves
+	// (a peer alive, its clock in the window, did not answer in time).
+	// On a loaded machine that is a peer whose fresh check of a hanging
+	// path took the whole probe timeout and answered after PEER_TIMEOUT.
+	Abstained       bool
 	Violations      map[string]int
 	FirstViolations []invariant.Violation
 	Checks          int // snapshots checked
@@ -104,6 +109,9 @@ func (r Result) Problems() []string {
 	}
 	if r.FalseSwitch {
 		ps = append(ps, fmt.Sprintf("false switch: %s", movesString(r.AutoMoves)))
+	}
+	if r.Missed && r.Abstained {
+		ps = append(ps, "peers that no fault silenced abstained from refused verdicts (answers after PEER_TIMEOUT)")
 	}
 	if r.Unexplained {
 		ps = append(ps, fmt.Sprintf("the switch counted %d down votes, the faults can cause at most %d: a check failed that no injected fault failed", r.SwitchDown, r.Verdict.MaxDown))
@@ -264,6 +272,13 @@ func play(ctx context.Context, s Spec, o Options) (res Result) {
 			res.SwitchDown = e.Round.Verdict.Down
 			res.Unexplained = res.SwitchDown > res.Verdict.MaxDown
 		}
+		if e.Kind == vantage.EventRefused && e.Verdict != nil {
+			for _, id := range e.Verdict.Abstained {
+				if !slices.Contains(s.Dead, id) && !t.isDead(id) && !skewedBeyond(s, id) && !skewedBeyond(s, e.Vantage) {
+					res.Abstained = true
+				}
+			}
+		}
 		switch e.Kind {
 		case world.EventDNSChanged:
 			if res.FaultToAnswer == 0 {
@@ -316,6 +331,11 @@ func play(ctx context.Context, s Spec, o Options) (res Result) {
 		res.OverBudget = res.PerVantageMinute*float64(len(s.Vantages))*BudgetWindow.Minutes() > Budget
 	}
 	return res
+}
+
+func skewedBeyond(s Spec, id string) bool {
+	d := s.Skew[id]
+	return d > SkewWindow || d < -SkewWindow
 }
 
 // claimAtSetup: does the zone hold a generation claim before any switch?

@@ -8,6 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"net/http"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/assemble"
+	"github.com/switchyard-dns/switchyard/dnsfailover/config"
+	"github.com/switchyard-dns/switchyard/dnsfailover/drill"
+
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
 	"github.com/switchyard-dns/switchyard/infra/local/world"
@@ -20,7 +26,7 @@ var clientPath = []Scenario{
 	{
 		Name: "standby-no-custom-domain",
 		About: "the standby's certificate lacks the record's name (the custom domain was never attached): every vantage point reports it, " +
-			"and when the primary then fails the automatic failover is refused with that reason",
+			"the drill fails saying so, and when the primary then fails the automatic failover is refused with that reason",
 		Play: func(ctx context.Context, s *Stage) error {
 			want := fmt.Sprintf("certificate valid for %s, not %s", world.StandbyTarget, world.Record)
 			mark := s.R.Mark()
@@ -43,6 +49,17 @@ var clientPath = []Scenario{
 			}); err != nil {
 				return err
 			}
+			// The drill says so before it writes.
+			c := s.W.OperatorConfig()
+			c.Secret = config.Secret(s.W.Secret())
+			rep, err := drill.Run(ctx, drill.Options{Config: c, By: "scenario", Deps: assemble.Deps{PeerHTTP: &http.Client{}}})
+			if err != nil {
+				return fmt.Errorf("drill: %w", err)
+			}
+			if step, ok := rep.Step("standby serves clients at the record's name"); rep.Passed || !ok || step.Status != drill.Fail || !strings.Contains(step.Reason, want) {
+				return fmt.Errorf("drill passed=%v, step %+v: want it failing with %q", rep.Passed, step, want)
+			}
+			s.W.Fault(world.EventNote, "drill failed: standby serves clients at the record's name: "+want)
 			mark = s.R.Mark()
 			s.Inject("primary origin returns 503 to everyone", func() { s.W.Primary.SetDown(true) })
 			rctx, cancel2 := Within(ctx, 3*s.Bound())
@@ -68,15 +85,21 @@ var clientPath = []Scenario{
 			"a primary failure, switch to the standby",
 		Configure: func(o *world.Options) { o.ClientPath = "both" },
 		Play: func(ctx context.Context, s *Stage) error {
+			mark := s.R.Mark()
 			s.Inject("primary no longer routes "+world.Record, func() { s.W.PrimaryFront.SetServesRecord(false) })
 			if err := s.ExpectFailover(ctx); err != nil {
 				return err
 			}
 			want := "404 for Host " + world.Record
-			for _, n := range s.W.Nodes {
-				// The own URL still answers: the primary failed for clients only.
-				if r := n.Vantage.Last(); r.PrimaryClient == nil || !strings.Contains(r.PrimaryClient.Reason, want) || r.Primary.OK {
-					return fmt.Errorf("%s: primary %+v, client path %+v: want the primary failed with %q", n.ID, r.Primary, r.PrimaryClient, want)
+			// Every vantage point saw the primary fail for clients only: its
+			// own URL answered 200, the record's name 404.
+			for _, id := range s.alive() {
+				if !slices.ContainsFunc(s.R.Since(mark), func(e world.Event) bool {
+					r := e.Round
+					return e.Kind == vantage.EventRound && e.Vantage == id && r != nil && !r.Primary.OK && r.Primary.Status == 200 &&
+						r.PrimaryClient != nil && strings.Contains(r.PrimaryClient.Reason, want)
+				}) {
+					return fmt.Errorf("%s: no round with the primary's own URL answering 200 and its client path failing with %q", id, want)
 				}
 			}
 			s.W.Fault(world.EventNote, "the primary's own URL still answers; clients at "+world.Record+" got "+want+": switched")

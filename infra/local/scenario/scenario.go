@@ -12,8 +12,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/switchyard-dns/switchyard/dnsfailover/assemble"
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
+	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
 	"github.com/switchyard-dns/switchyard/infra/local/world"
@@ -40,31 +40,18 @@ type Stage struct {
 	Elapsed []time.Duration
 }
 
-// Bound is the time within which a real outage must change the DNS answer
-// (README's bound), computed from the vantage points' configuration: up to
-// one interval until the first failed check, FAIL_AFTER-1 re-checks, the
-// last check's probe timeout, PEER_TIMEOUT for the votes (the own fresh
-// vote is checked beside them), one one-writer wait of PEER_TIMEOUT +
-// Settle (the first suspect by id asked but did not write: refused for
-// want of replies, or dead; dnsfailover/vantage/writer.go) and one API
-// write with its read-back (allowed one interval). A re-check never starts
-// before the previous check ended, so with a hanging primary the re-checks
-// are at least a probe timeout apart.
+// Bound is the time within which a real outage must change the DNS answer:
+// failover.DetectionBound (README's bound) with one interval allowed for
+// the API write and its read-back.
 func (s *Stage) Bound() time.Duration {
 	o := s.W.Options()
-	c := s.W.Nodes[0].Config
-	detect := Bound(o.Interval, max(o.FastInterval, o.ProbeTimeout), o.ProbeTimeout, o.FailAfter)
-	return detect - o.ProbeTimeout + c.PeerTimeout + (c.PeerTimeout + assemble.Settle(c)) + o.Interval
-}
-
-// Bound is the detection part of the README's bound: interval +
-// (failAfter-1) x fast + 2 x probeTimeout, before the one API write.
-func Bound(interval, fast, probeTimeout time.Duration, failAfter int) time.Duration {
-	return interval + time.Duration(failAfter-1)*fast + 2*probeTimeout
+	return failover.DetectionBound(o.Interval, o.FastInterval, o.FailAfter, o.ProbeTimeout, o.Interval)
 }
 
 // Allowance is how long the pass/fail scenarios wait for a switch the
-// bound promises: ten bounds. They assert that the switch happens, and
+// bound promises: ten bounds, which also cover what the bound leaves out
+// (PEER_TIMEOUT beyond the peers' probe timeout, one one-writer wait of
+// PEER_TIMEOUT + Settle when the first suspect by id did not write). They assert that the switch happens, and
 // happens well before anything that could hide an outage (a minute of DNS
 // cache, a dwell); how fast it happens is a figure, measured by test/bench.
 // A loaded 2-core machine under -race can stretch a 100 ms world's peer
