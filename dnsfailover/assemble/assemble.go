@@ -127,10 +127,7 @@ func Vantage(c config.Config, d Deps) (*vantage.Vantage, error) {
 		// would anyway; repeated failures back off to 16 intervals.
 		WriteBackoff: c.Interval,
 		FastInterval: c.EffectiveFastInterval(),
-		// Time for the first writer's batch and read-back to show: 2 s
-		// covers a Cloudflare batch and its read-back; a fifth of a short
-		// interval keeps a scaled-down world in proportion.
-		Settle: min(2*time.Second, c.Interval/5),
+		Settle:       Settle(c),
 		// Streaks count consecutive rounds; a gap of three intervals (a
 		// Lambda environment left idle between scheduled runs) starts afresh.
 		ForgetAfter: 3 * c.Interval,
@@ -155,4 +152,14 @@ func Policy(c config.Config) failover.Policy {
 		MinDwell:       c.MinDwell,
 		ParityRequired: c.ParityRequired,
 	}
+}
+
+// Settle is the vantage point's one-writer wait unit (vantage.Options.Settle):
+// time for the first writer's batch and read-back to show. 2 s covers a
+// Cloudflare batch and its read-back; a fifth of a short interval keeps a
+// scaled-down world in proportion. A vantage point that is not first by id
+// among the suspects waits PEER_TIMEOUT + Settle per peer before it
+// (failover.DetectionBound's usual case leaves that wait out).
+func Settle(c config.Config) time.Duration {
+	return min(2*time.Second, c.Interval/5)
 }

@@ -1,6 +1,9 @@
 package assemble
 
 import (
+	"time"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/statuspage"
 	"log/slog"
 	"net/http"
 
@@ -39,8 +42,20 @@ func PeerClient(c config.Config, self string, d Deps) *peers.Client {
 // Handler is v's HTTP surface (POST /observe checked with c's peer keys,
 // GET /status), the same for every form that serves it: probe serve, the
 // Lambda and Azure forms, the local world.
+//
+// GET / is the live status page (dnsfailover/statuspage).
 func Handler(v *vantage.Vantage, c config.Config, log *slog.Logger) (http.Handler, error) {
-	return v.Handler(vantage.HandlerOptions{Secrets: c.PeerSecrets(), Skew: c.ClockSkew, Log: log})
+	h, err := v.Handler(vantage.HandlerOptions{Secrets: c.PeerSecrets(), Skew: c.ClockSkew, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /{$}", statuspage.Handler(statuspage.Options{
+		Self: v, Peers: Peers(c), Topology: c.TopologyIfConfigured(), Record: c.Record,
+		Timeout: min(2*time.Second, c.PeerTimeout), Refresh: max(c.Interval, 5*time.Second),
+	}))
+	mux.Handle("/", h)
+	return mux, nil
 }
 
 // Manual is the operator's control of c's record: status, move and pin,

@@ -7,7 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"text/tabwriter"
-	"time"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
 )
 
 // Explain writes, for a person, what this configuration will do: the
@@ -130,6 +131,6 @@ func (c Config) detectionText() string {
 		return fmt.Sprintf("no fast re-checks: %d failed checks %s apart; an outage shorter than %s never causes a failover",
 			c.FailAfter, c.Interval, c.ShortestFailover())
 	}
-	return fmt.Sprintf("after a failed check of the primary, re-checks every %s until %d failures or a success; an outage shorter than %s never causes a failover, a longer one is confirmed within %s of its start",
-		fast, c.FailAfter, c.ShortestFailover(), c.Interval+time.Duration(c.FailAfter-1)*max(fast, c.ProbeTimeout)+c.ProbeTimeout)
+	return fmt.Sprintf("after a failed check of the primary, re-checks every %s until %d failures or a success; an outage shorter than %s never causes a failover, a longer one moves the record within %s of its start (I + (K−1)·max(F,T) + 2T + one write, allowed one interval)",
+		fast, c.FailAfter, c.ShortestFailover(), failover.DetectionBound(c.Interval, fast, c.FailAfter, c.ProbeTimeout, c.Interval))
 }

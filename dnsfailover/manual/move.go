@@ -208,8 +208,8 @@ func (m *Manual) tell(action string, o MoveOptions, res Result) {
 	}
 }
 
-// maxWho leaves room for "manual:" within the state TXT's 64-byte by.
-const maxWho = 64 - len("manual:")
+// maxWho leaves room for "manual:" within the state TXT's by (state.MaxBy).
+const maxWho = state.MaxBy - len("manual:")
 
 // by returns "manual:<who>" with who cut to what the state TXT's by allows:
 // printable ASCII other than space, '"' and '\' (each such byte becomes

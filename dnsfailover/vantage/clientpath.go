@@ -92,10 +92,24 @@ func standbyClientPath(observed []peers.Observation, vd quorum.Verdict, r quorum
 	if cp.Quorum == 0 {
 		cp.Quorum = r.Quorum
 	}
+	// One observation per vantage point, its newest, as the quorum counts
+	// votes: a vantage point answering twice must not count twice.
+	newest := map[string]peers.Observation{}
+	var order []string
 	for _, o := range observed {
 		if o.StandbyClient == nil || !slices.Contains(vd.Counted, o.Vantage) {
 			continue
 		}
+		prev, seen := newest[o.Vantage]
+		if !seen {
+			order = append(order, o.Vantage)
+		}
+		if !seen || o.At.After(prev.At) {
+			newest[o.Vantage] = o
+		}
+	}
+	for _, id := range order {
+		o := newest[id]
 		cp.Counted++
 		if !o.StandbyClient.OK {
 			cp.Failed++

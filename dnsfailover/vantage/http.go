@@ -40,6 +40,7 @@ func (v *Vantage) Handler(o HandlerOptions) (http.Handler, error) {
 		last := v.Last()
 		last.RejectedPeerRequests = observe.Rejected()
 		last.Notify = v.o.Notify.Stats()
+		last.History = v.History()
 		_ = enc.Encode(last)
 	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

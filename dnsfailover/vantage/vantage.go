@@ -102,6 +102,7 @@ type Vantage struct {
 	par  parityState
 
 	teller teller // notify.go
+	marks  []Mark // the last hour of rounds (history.go); guarded by mu
 }
 
 // New returns a Vantage; it does no I/O.
@@ -166,6 +167,10 @@ type Round struct {
 	// dropped); filled in by GET /status.
 	Notify map[string]notify.Stats `json:"notify,omitempty"`
 
+	// History is the last hour of this vantage point's rounds, oldest
+	// first, for the status page's strip; filled in by GET /status.
+	History []Mark `json:"history,omitempty"`
+
 	writeFailed bool // a DNS write of this round failed (notify.go)
 }
 
@@ -204,6 +209,7 @@ func (v *Vantage) RunRound(ctx context.Context) Round {
 
 	v.mu.Lock()
 	v.last = r
+	v.marks = appendMark(v.marks, markOf(r))
 	v.mu.Unlock()
 	v.emit(Event{Kind: EventRound, Round: &r})
 	return r

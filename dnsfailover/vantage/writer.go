@@ -21,8 +21,8 @@ import (
 // confirm its write by reading; if it died or was refused, the next by id
 // writes half a window later, the one after it a quarter window after that,
 // and so on: the whole hand-over stays within one window (PEER_TIMEOUT +
-// Settle), which the detection bound allows for, however many vantage
-// points there are. Two late writers that meet anyway are kept apart by
+// Settle) however many vantage points there are, the most a dead first
+// writer adds to failover.DetectionBound. Two late writers that meet anyway are kept apart by
 // the write's compare-and-swap: one is refused as stale. No switch depends
 // on any one vantage point being alive, and a vantage point that no peer
 // asked never waits.

@@ -51,11 +51,12 @@ func serveWorld(ctx context.Context, opts world.Options, envFile string, asJSON 
 		fmt.Fprintf(stdout, " %s=%s", n.ID, n.URL)
 	}
 	fmt.Fprintf(stdout, `
+  status page      %s/
   env file         %s
 
   try:  dig @%s -p %s %s CNAME +short
         curl -s %s/status
-`, envFile, host, port, world.Record, w.Nodes[0].URL)
+`, w.Nodes[0].URL, envFile, host, port, world.Record, w.Nodes[0].URL)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "stopping")
 	return 0

@@ -18,6 +18,12 @@ import (
 func TestStatus(t *testing.T) {
 	e := startWorld(t, world.Options{})
 	e.waitRounds(t, 1)
+	// status checks both origins itself. This test is about what it
+	// shows, not how fast a loaded machine under -race answers, so its
+	// checks get a production-sized budget instead of the world's 60 ms.
+	e.envFile = e.writeEnv(t, func(c *config.Config) {
+		c.Interval, c.ProbeTimeout, c.LatencyBudget, c.PeerTimeout = 10*time.Second, 3*time.Second, 3*time.Second, 5*time.Second
+	})
 
 	r := script(t, "", "--env-file", e.envFile, "status")
 	if r.code != 0 {

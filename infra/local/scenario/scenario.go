@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
+	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
 	"github.com/switchyard-dns/switchyard/infra/local/world"
@@ -39,22 +40,23 @@ type Stage struct {
 	Elapsed []time.Duration
 }
 
-// Bound is the time within which a real outage must change the DNS answer
-// (README's bound): up to one interval until the first failed check,
-// FAIL_AFTER-1 fast re-checks, two probe timeouts (own and peers'), and one
-// API write with its read-back (allowed one interval). A re-check never
-// starts before the previous check ended, so with a hanging primary the
-// re-checks are at least a probe timeout apart.
+// Bound is the time within which a real outage must change the DNS answer:
+// failover.DetectionBound (README's bound) with one interval allowed for
+// the API write and its read-back.
 func (s *Stage) Bound() time.Duration {
 	o := s.W.Options()
-	return Bound(o.Interval, max(o.FastInterval, o.ProbeTimeout), o.ProbeTimeout, o.FailAfter) + o.Interval
+	return failover.DetectionBound(o.Interval, o.FastInterval, o.FailAfter, o.ProbeTimeout, o.Interval)
 }
 
-// Bound is the detection part of the README's bound: interval +
-// (failAfter-1) x fast + 2 x probeTimeout, before the one API write.
-func Bound(interval, fast, probeTimeout time.Duration, failAfter int) time.Duration {
-	return interval + time.Duration(failAfter-1)*fast + 2*probeTimeout
-}
+// Allowance is how long the pass/fail scenarios wait for a switch the
+// bound promises: ten bounds, which also cover what the bound leaves out
+// (PEER_TIMEOUT beyond the peers' probe timeout, one one-writer wait of
+// PEER_TIMEOUT + Settle when the first suspect by id did not write). They assert that the switch happens, and
+// happens well before anything that could hide an outage (a minute of DNS
+// cache, a dwell); how fast it happens is a figure, measured by test/bench.
+// A loaded 2-core machine under -race can stretch a 100 ms world's peer
+// replies past PEER_TIMEOUT for several rounds running.
+func (s *Stage) Allowance() time.Duration { return 10 * s.Bound() }
 
 func (s *Stage) alive() []string {
 	var ids []string
@@ -125,10 +127,9 @@ func (s *Stage) ExpectAnswer(ctx context.Context, target string, within time.Dur
 	return nil
 }
 
-// ExpectFailover waits until DNS answers the standby, within three times
-// the bound a real outage must meet.
+// ExpectFailover waits until DNS answers the standby, within the allowance.
 func (s *Stage) ExpectFailover(ctx context.Context) error {
-	return s.ExpectAnswer(ctx, world.StandbyTarget, 3*s.Bound())
+	return s.ExpectAnswer(ctx, world.StandbyTarget, s.Allowance())
 }
 
 // Rounds waits until every live vantage point made n more rounds.
@@ -325,7 +326,7 @@ var outages = []Scenario{
 			}
 			s.FaultAt = time.Now() // the DNS answer below follows this write, not the outage
 			s.W.Fault(vantage.EventSwitched, "operator: failover primary, then failover auto (by hand, one write)")
-			if err := s.ExpectAnswer(ctx, world.PrimaryTarget, 3*s.Bound()); err != nil {
+			if err := s.ExpectAnswer(ctx, world.PrimaryTarget, s.Allowance()); err != nil {
 				return err
 			}
 			s.Inject("primary origin fails again, within every vantage point's DNS cache", func() { s.W.Primary.SetDown(true) })
@@ -380,7 +381,9 @@ var outages = []Scenario{
 
 			// Fails again right after the failback, well within its dwell.
 			s.Inject("primary origin fails again right after the failback", func() { s.W.Primary.SetDown(true) })
-			if err := s.ExpectAnswer(ctx, world.StandbyTarget, 3*s.Bound()); err != nil {
+			// Before MIN_DWELL: holding a failing primary for the dwell
+			// (the old damping) could not be in time.
+			if err := s.ExpectAnswer(ctx, world.StandbyTarget, min(o.MinDwell, s.Allowance())); err != nil {
 				return fmt.Errorf("a primary failing right after an automatic failback was not failed over at once: %w", err)
 			}
 			if st, err = s.expectDwell(2 * o.MinDwell); err != nil {
@@ -403,7 +406,9 @@ func (s *Stage) expectDwell(want time.Duration) (state.State, error) {
 	if err != nil {
 		return st, fmt.Errorf("state TXT %q: %w", txts[0], err)
 	}
-	if st.Dwell != want && !(want == 0 && st.Dwell == s.W.Options().MinDwell) {
+	// The state keeps the dwell at second precision (state.Format).
+	want, minDwell := want.Truncate(time.Second), s.W.Options().MinDwell.Truncate(time.Second)
+	if st.Dwell != want && !(want == 0 && st.Dwell == minDwell) {
 		return st, fmt.Errorf("state TXT says dwell %s, want %s: %s", st.Dwell, want, txts[0])
 	}
 	return st, nil

@@ -1,0 +1,83 @@
+package local
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
+	"github.com/switchyard-dns/switchyard/dnsfailover/statuspage"
+	"github.com/switchyard-dns/switchyard/infra/local/scenario"
+	"github.com/switchyard-dns/switchyard/infra/local/world"
+)
+
+// TestStatusPage: after an outage and the switch, GET / on a vantage point
+// shows the record on the standby, every vantage point's last round with a
+// strip, a peer that does not answer as unreachable, and no secret.
+func TestStatusPage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a local-world run; skipped with -short")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rec := scenario.NewRecorder(func(world.Event) {})
+	w, err := world.Start(ctx, world.Options{Interval: 500 * time.Millisecond, Events: rec.Record})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	st := &scenario.Stage{W: w, R: rec}
+	if err := st.Steady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st.Inject("primary origin returns 503 to everyone", func() { w.Primary.SetDown(true) })
+	if err := st.ExpectFailover(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Rounds(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(w.Nodes[0].URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	page := string(body)
+	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != 200 || !strings.HasPrefix(ct, "text/html") {
+		t.Fatalf("GET /: %d %s", resp.StatusCode, ct)
+	}
+	want := []string{world.Record + ` → <span class="side standby">standby</span>`, "primary down", "<svg", `http-equiv="refresh"`}
+	for _, n := range w.Nodes {
+		want = append(want, "<b>"+n.ID+"</b>")
+	}
+	for _, s := range want {
+		if !strings.Contains(page, s) {
+			t.Errorf("page lacks %q", s)
+		}
+	}
+	if n := strings.Count(page, "<svg"); n != len(w.Nodes) {
+		t.Errorf("%d strips, want one per vantage point (%d)", n, len(w.Nodes))
+	}
+	for _, bad := range []string{"<script", "src=", "href=", w.Nodes[0].Config.Secret.Reveal(), w.Nodes[0].Config.CloudflareAPIToken.Reveal()} {
+		if strings.Contains(page, bad) {
+			t.Errorf("page contains %q", bad)
+		}
+	}
+
+	// A peer that does not answer is shown so.
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+	h := statuspage.Handler(statuspage.Options{Self: w.Nodes[0].Vantage, Record: world.Record,
+		Peers: []peers.Peer{{ID: "gcp:asia-east1", URL: gone.URL}}})
+	rr := httptest.NewRecorder()
+	h.ServeHTTP(rr, httptest.NewRequest("GET", "/", nil))
+	if !strings.Contains(rr.Body.String(), `<b>gcp:asia-east1</b>
+ <span class="bad">unreachable</span>`) {
+		t.Errorf("unreachable peer not shown so:\n%s", rr.Body.String())
+	}
+}
