@@ -73,10 +73,10 @@ type row struct {
 
 type view struct {
 	Record, Active, Since, By, Reason, Pin, Parity, Generated string
-	Gen                                                        uint64
-	Refresh                                                    int
-	Rows                                                       []row
-	Topology                                                   *topology.Analysis
+	Gen                                                       uint64
+	Refresh                                                   int
+	Rows                                                      []row
+	Topology                                                  *topology.Analysis
 }
 
 func build(ctx context.Context, o Options) view {

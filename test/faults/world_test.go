@@ -29,9 +29,10 @@ const interval = 100 * time.Millisecond
 // forty checks. At 100 ms (60 ms probe timeout, 30 ms latency budget, 80 ms
 // peer timeout) a 2-core machine running the suite under -race misses
 // those deadlines: checks fail before any fault, peers abstain, no quorum.
-// The scenarios assert behaviour, so they run where the deadlines hold;
-// the figures are test/bench's.
-const scenarioInterval = 300 * time.Millisecond
+// The scenarios assert behaviour, so they run where the deadlines hold
+// (at 300 ms a healthy check still overran its 90 ms budget now and then
+// under -race, a down vote no fault caused); the figures are test/bench's.
+const scenarioInterval = 500 * time.Millisecond
 
 // Cloudflare's documented limit, per user, across every vantage point.
 const (

@@ -220,7 +220,9 @@ func (c *Checker) check(rs []cloudflareapi.Record, final bool) []Violation {
 				continue
 			}
 			gone := c.prev[id]
-			if fold(gone.Name) == fold(claimName) && swapped(gone, claims) {
+			// Any record's claim may be swapped, the drill record's too:
+			// judge it against the claims of its own name.
+			if strings.HasPrefix(fold(gone.Name), fold(claimPrefix)) && swapped(gone, claimsNamed(rs, gone.Name)) {
 				continue
 			}
 			add(Deleted, "%s %s %q (id %s)", gone.Type, gone.Name, gone.Content, id)
@@ -228,6 +230,17 @@ func (c *Checker) check(rs []cloudflareapi.Record, final bool) []Violation {
 	}
 	c.prev = now
 	return found
+}
+
+// claimsNamed returns the records of rs named name.
+func claimsNamed(rs []cloudflareapi.Record, name string) []cloudflareapi.Record {
+	var out []cloudflareapi.Record
+	for _, r := range rs {
+		if fold(r.Name) == fold(name) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // swapped reports whether a claim of a later generation than gone exists.
