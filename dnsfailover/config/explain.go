@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
+	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 )
 
 // Explain writes, for a person, what this configuration will do: the
@@ -81,14 +82,16 @@ func (c Config) peerURL(id string) string {
 	return ""
 }
 
-// showURL is raw without query, fragment or user info: enough to see
-// where it points, nothing that could be a credential.
+// showURL is probe.RedactURL's form (the one redactor) without query or
+// fragment: enough to see where a URL points, nothing that could be a
+// credential, and short enough for a line of check-config.
 func showURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || strings.Contains(raw, "@") {
 		return "(not shown)"
 	}
-	return u.Scheme + "://" + u.Host + u.Path
+	u.RawQuery, u.Fragment = "", ""
+	return probe.RedactURL(u)
 }
 
 // dnsText says which DNS provider is written and where.
