@@ -38,7 +38,9 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .8rem}dt{color:#
 <small>last round {{.At.UTC.Format "15:04:05Z"}}</small><br>
 primary <span class="{{if .Primary.OK}}good{{else}}bad{{end}}">{{ok .Primary.OK}}</span>{{if .Primary.Reason}} ({{.Primary.Reason}}){{end}},
 standby <span class="{{if .Standby.OK}}good{{else}}bad{{end}}">{{ok .Standby.OK}}</span>{{if .Standby.Reason}} ({{.Standby.Reason}}){{end}};
-decision {{.Decision.Action}}{{if .Decision.Reason}}: {{.Decision.Reason}}{{end}}{{if .Error}} <span class="bad">{{.Error}}</span>{{end}}
+{{with .PrimaryClient}}primary at the record's name <span class="{{if .OK}}good{{else}}bad{{end}}">{{ok .OK}}</span>{{if .Reason}} ({{.Reason}}){{end}},
+{{end}}{{with .StandbyClient}}standby at the record's name <span class="{{if .OK}}good{{else}}bad{{end}}">{{ok .OK}}</span>{{if .Reason}} ({{.Reason}}){{end}}{{if not .OK}} (a standby defect: clients would not be served after a switch){{end}};
+{{end}}decision {{.Decision.Action}}{{if .Decision.Reason}}: {{.Decision.Reason}}{{end}}{{if .Error}} <span class="bad">{{.Error}}</span>{{end}}
 {{end}}{{.Strip}}{{end}}</div>
 {{end}}
 <p><small>Strip: the last hour, primary above, standby below; green ok, red failed, dark tick a switch. Generated {{.Generated}}, refreshed every {{.Refresh}} s.</small></p>

@@ -51,7 +51,9 @@ func TestStatusPage(t *testing.T) {
 	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != 200 || !strings.HasPrefix(ct, "text/html") {
 		t.Fatalf("GET /: %d %s", resp.StatusCode, ct)
 	}
-	want := []string{world.Record + ` → <span class="side standby">standby</span>`, "primary down", "<svg", `http-equiv="refresh"`}
+	want := []string{world.Record + ` → <span class="side standby">standby</span>`, "primary down", "<svg", `http-equiv="refresh"`,
+		// The client-path check of the standby (on by default) is shown per vantage point.
+		`standby at the record's name <span class="good">ok</span>`}
 	for _, n := range w.Nodes {
 		want = append(want, "<b>"+n.ID+"</b>")
 	}
