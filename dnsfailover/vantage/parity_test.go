@@ -23,7 +23,7 @@ func TestParityRequiredRefusesFailover(t *testing.T) {
 	defer cancel()
 	const key = "img/logo.png"
 	rec := scenario.NewRecorder(nil)
-	w, err := world.Start(ctx, world.Options{Interval: 200 * time.Millisecond, FailAfter: 2, ParityKeys: []string{key}, Events: rec.Record})
+	w, err := world.Start(ctx, world.Options{Interval: 500 * time.Millisecond, FailAfter: 2, ParityKeys: []string{key}, Events: rec.Record})
 	if err != nil {
 		t.Fatal(err)
 	}
