@@ -66,7 +66,9 @@ func startWorld(t *testing.T, o world.Options) *env {
 		}
 	}
 	if o.Interval == 0 {
-		o.Interval = 200 * time.Millisecond
+		// 500 ms: a 200 ms world (120 ms probe timeout, 160 ms peer timeout)
+		// missed its deadlines under -race beside the other packages' tests.
+		o.Interval = 500 * time.Millisecond
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	w, err := world.Start(ctx, o)
