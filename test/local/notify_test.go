@@ -140,6 +140,10 @@ func TestNotifyOncePerSwitch(t *testing.T) {
 		Notify:              "slack:" + srv.URL + "/slack,pagerduty:R0UTINGKEY,webhook:" + srv.URL + "/hook",
 		NotifyWebhookSecret: string(rc.key),
 		PagerDutyURL:        srv.URL + "/v2/enqueue",
+		// Notifications are the subject here: a client-path handshake that
+		// misses the 300 ms probe timeout under -race would refuse the
+		// switch (a standby defect, which has its own scenario).
+		ClientPath: "off",
 	}
 	sc.Configure(&o)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
