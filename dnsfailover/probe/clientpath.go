@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // ClientPathSpec describes a client-path check: the canary fetched the way
@@ -85,14 +84,8 @@ func NewClientPath(spec ClientPathSpec) (Func, error) {
 	if err != nil {
 		return nil, err
 	}
-	if spec.Timeout < 0 {
-		return nil, fmt.Errorf("probe: Timeout %s is negative, want a positive duration or 0 for the default %s", spec.Timeout, DefaultTimeout)
-	}
-	if spec.Timeout == 0 {
-		spec.Timeout = DefaultTimeout
-	}
-	if spec.Now == nil {
-		spec.Now = time.Now
+	if spec.Spec, err = spec.Spec.withDefaults(); err != nil {
+		return nil, err
 	}
 	if spec.Resolver == nil {
 		spec.Resolver = net.DefaultResolver

@@ -73,14 +73,8 @@ func New(spec Spec) (Func, error) {
 	if err != nil {
 		return nil, err
 	}
-	if spec.Timeout < 0 {
-		return nil, fmt.Errorf("probe: Timeout %s is negative, want a positive duration or 0 for the default %s", spec.Timeout, DefaultTimeout)
-	}
-	if spec.Timeout == 0 {
-		spec.Timeout = DefaultTimeout
-	}
-	if spec.Now == nil {
-		spec.Now = time.Now
+	if spec, err = spec.withDefaults(); err != nil {
+		return nil, err
 	}
 	if spec.HTTPClient == nil {
 		spec.HTTPClient = defaultClient()
@@ -110,4 +104,19 @@ func parseSHA256(s string) (string, error) {
 		return "", fmt.Errorf("probe: SHA256 %q is not a SHA-256 digest, want 64 hex digits", s)
 	}
 	return hex.EncodeToString(b), nil
+}
+
+// withDefaults checks Timeout and fills in the defaults every kind of
+// check shares (New and NewClientPath).
+func (s Spec) withDefaults() (Spec, error) {
+	if s.Timeout < 0 {
+		return s, fmt.Errorf("probe: Timeout %s is negative, want a positive duration or 0 for the default %s", s.Timeout, DefaultTimeout)
+	}
+	if s.Timeout == 0 {
+		s.Timeout = DefaultTimeout
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	return s, nil
 }
