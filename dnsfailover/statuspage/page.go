@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
 	"github.com/switchyard-dns/switchyard/dnsfailover/topology"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
@@ -78,6 +79,8 @@ type view struct {
 	Refresh                                                   int
 	Rows                                                      []row
 	Topology                                                  *topology.Analysis
+	// Providers is each DNS provider's view with several (dns/multi).
+	Providers []dns.ProviderView
 }
 
 func build(ctx context.Context, o Options) view {
@@ -105,6 +108,9 @@ func build(ctx context.Context, o Options) view {
 	}
 	v.Rows = rows
 	v.Active, v.Pin, v.Parity = "unknown (no round yet)", "no", "not compared yet"
+	if own.Record != nil {
+		v.Providers = own.Record.Providers
+	}
 	if rec := own.Record; rec != nil && rec.HasState {
 		st := rec.State
 		v.Active, v.Gen, v.By, v.Reason = string(st.Active), st.Gen, st.By, st.Reason
