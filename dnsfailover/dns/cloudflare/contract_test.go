@@ -15,6 +15,15 @@ type contractBackend struct{ w *world }
 
 func TestContract(t *testing.T) { dnstest.Run(t, startContract) }
 
+func TestGroupContract(t *testing.T) {
+	dnstest.RunGroup(t, func(t testing.TB) dnstest.GroupBackend { return startContract(t).(*contractBackend) })
+}
+
+// BenchmarkGroupSwitch times one switch of a three-record group.
+func BenchmarkGroupSwitch(b *testing.B) {
+	dnstest.BenchGroup(b, func(t testing.TB) dnstest.GroupBackend { return startContract(t).(*contractBackend) })
+}
+
 // BenchmarkSwitch times one switch (change and read-back) against the
 // service: go test -run '^$' -bench Switch ./dnsfailover/dns/...
 func BenchmarkSwitch(b *testing.B) { dnstest.Bench(b, startContract) }
@@ -40,6 +49,28 @@ func (b *contractBackend) FailingProvider(t testing.TB) dns.Provider {
 	p := b.w.provider(t, "A", func(o *Options) { o.MaxRetries = retries })
 	b.w.api.Inject(cloudflareapi.Fault{Kind: cloudflareapi.FaultStatus, Status: http.StatusInternalServerError,
 		Match: cloudflareapi.Batches, Times: retries + 1})
+	return p
+}
+
+func (b *contractBackend) ProviderWith(t testing.TB, o dnstest.ProviderOptions) dns.Provider {
+	const retries = 2
+	typ := "A"
+	if o.Type != "" {
+		typ = o.Type
+	}
+	p := b.w.provider(t, typ, func(opt *Options) {
+		if o.Record != "" {
+			opt.Record = o.Record
+		}
+		opt.Group = o.Group
+		if o.Failing {
+			opt.MaxRetries = retries
+		}
+	})
+	if o.Failing {
+		b.w.api.Inject(cloudflareapi.Fault{Kind: cloudflareapi.FaultStatus, Status: http.StatusInternalServerError,
+			Match: cloudflareapi.Batches, Times: retries + 1})
+	}
 	return p
 }
 

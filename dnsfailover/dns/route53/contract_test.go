@@ -19,6 +19,15 @@ type contractBackend struct {
 
 func TestContract(t *testing.T) { dnstest.Run(t, startContract) }
 
+func TestGroupContract(t *testing.T) {
+	dnstest.RunGroup(t, func(t testing.TB) dnstest.GroupBackend { return startContract(t).(*contractBackend) })
+}
+
+// BenchmarkGroupSwitch times one switch of a three-record group.
+func BenchmarkGroupSwitch(b *testing.B) {
+	dnstest.BenchGroup(b, func(t testing.TB) dnstest.GroupBackend { return startContract(t).(*contractBackend) })
+}
+
 // BenchmarkSwitch times one switch (change and read-back) against the
 // service: go test -run '^$' -bench Switch ./dnsfailover/dns/...
 func BenchmarkSwitch(b *testing.B) { dnstest.Bench(b, startContract) }
@@ -48,6 +57,27 @@ func (b *contractBackend) FailingProvider(t testing.TB) dns.Provider {
 	const retries = 2
 	p := newProvider(t, b.url, b.api.ZoneID(), "A", func(o *Options) { o.MaxRetries = retries })
 	b.api.FailNext(route53api.Fault{Status: 503, Code: "ServiceUnavailable", Count: retries + 1, Changes: true})
+	return p
+}
+
+func (b *contractBackend) ProviderWith(t testing.TB, o dnstest.ProviderOptions) dns.Provider {
+	const retries = 2
+	typ := "A"
+	if o.Type != "" {
+		typ = o.Type
+	}
+	p := newProvider(t, b.url, b.api.ZoneID(), typ, func(opt *Options) {
+		if o.Record != "" {
+			opt.Record = o.Record
+		}
+		opt.Group = o.Group
+		if o.Failing {
+			opt.MaxRetries = retries
+		}
+	})
+	if o.Failing {
+		b.api.FailNext(route53api.Fault{Status: 503, Code: "ServiceUnavailable", Count: retries + 1, Changes: true})
+	}
 	return p
 }
 
