@@ -135,8 +135,8 @@ type Options struct {
 	// with Record in the same write; Zone.Load returns them too. They
 	// must be normalized (NormalizeGroup).
 	Group []Member
-	Retry    Retry  // how a failed Apply is retried
-	Log      *slog.Logger
+	Retry Retry // how a failed Apply is retried
+	Log   *slog.Logger
 }
 
 // Registry implements Provider over a Zone.
@@ -165,8 +165,8 @@ type view struct {
 	snap     Snapshot
 	target   Record
 	members  []Record // the group's other records, as Options.Group
-	state    *Record // nil when the state TXT does not exist yet
-	claim    *Record // nil before the first claim
+	state    *Record  // nil when the state TXT does not exist yet
+	claim    *Record  // nil before the first claim
 	claimGen uint64
 	// stale are the other claims: none normally. A claim created from a
 	// read older than a switch that committed meanwhile lands beside the

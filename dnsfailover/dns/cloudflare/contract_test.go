@@ -1,6 +1,7 @@
 package cloudflare
 
 import (
+	"context"
 	"net/http"
 	"testing"
 
@@ -80,4 +81,18 @@ func (b *contractBackend) Records(t testing.TB) []dnstest.Rec {
 		out = append(out, dnstest.Rec{Name: r.Name, Type: r.Type, Content: r.Content})
 	}
 	return out
+}
+
+// A group's read stays within the API budget: one list call, however many
+// records (they are listed by their names' common suffix).
+func TestGroupReadIsOneListCall(t *testing.T) {
+	b := startContract(t).(*contractBackend)
+	p := b.ProviderWith(t, dnstest.ProviderOptions{Group: dnstest.Group})
+	before := len(b.w.api.Calls())
+	if _, err := p.Read(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if calls := b.w.api.Calls()[before:]; len(calls) != 1 || calls[0].Method != http.MethodGet {
+		t.Fatalf("one read of a three-record group made %d calls %+v; want one list", len(calls), calls)
+	}
 }

@@ -22,8 +22,8 @@ type zone struct {
 	txtName   string // fully qualified
 	typ       uint16
 	members   []rrsetName // a failover group's other records
-	keyName   string // fully qualified
-	algorithm string // miekg's name, e.g. hmac-sha256.
+	keyName   string      // fully qualified
+	algorithm string      // miekg's name, e.g. hmac-sha256.
 	client    *dns.Client
 	retry     sydns.Retry
 

@@ -1,6 +1,7 @@
 package route53
 
 import (
+	"context"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -89,4 +90,18 @@ func (b *contractBackend) Records(t testing.TB) []dnstest.Rec {
 		}
 	}
 	return out
+}
+
+// A group's read stays within the API budget: one ListResourceRecordSets,
+// however many records (from the group's first name to its last).
+func TestGroupReadIsOneListCall(t *testing.T) {
+	b := startContract(t).(*contractBackend)
+	p := b.ProviderWith(t, dnstest.ProviderOptions{Group: dnstest.Group})
+	before := len(b.api.Calls())
+	if _, err := p.Read(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if calls := b.api.Calls()[before:]; len(calls) != 1 || !strings.HasSuffix(calls[0].Path, "/rrset") {
+		t.Fatalf("one read of a three-record group made %d calls %+v; want one ListResourceRecordSets", len(calls), calls)
+	}
 }
