@@ -51,7 +51,7 @@ type Config struct {
 	Failback     string        `envconfig:"FAILBACK" default:"manual" desc:"manual or auto"`
 	MinDwell     time.Duration `envconfig:"MIN_DWELL" default:"10m" desc:"least time on the standby before automatic failback"`
 
-	DNSProvider        string        `envconfig:"DNS_PROVIDER" default:"cloudflare" desc:"cloudflare, route53 or rfc2136"`
+	DNSProvider        string        `envconfig:"DNS_PROVIDER" default:"cloudflare" desc:"cloudflare, route53 or rfc2136; or several, comma-separated (cloudflare,route53), all written on every switch"`
 	DNSCacheTTL        time.Duration `envconfig:"DNS_CACHE" default:"1m" desc:"at steady state the DNS API is read at most this often"`
 	RecordTTL          int           `envconfig:"RECORD_TTL" default:"60" desc:"TTL in seconds written on the switched record (a record proxied by Cloudflare keeps its automatic TTL) and state TXT: 60 to 86400 (Cloudflare's range below Enterprise), or 1 for Cloudflare's automatic TTL"`
 	CloudflareAPIURL   string        `envconfig:"CLOUDFLARE_API_URL" default:"https://api.cloudflare.com/client/v4" desc:"Cloudflare API base URL (the local world points this at its own service)"`

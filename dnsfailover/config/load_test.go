@@ -73,6 +73,7 @@ func TestLoadValidVariants(t *testing.T) {
 		{"single vantage point without secret", map[string]string{"SWITCHYARD_PEERS": unset, "SWITCHYARD_SECRET": unset}},
 		{"blank peers", map[string]string{"SWITCHYARD_PEERS": "  "}},
 		{"automatic TTL", map[string]string{"SWITCHYARD_RECORD_TTL": "1"}},
+		{"two DNS providers", map[string]string{"SWITCHYARD_DNS_PROVIDER": "cloudflare,route53", "SWITCHYARD_ROUTE53_HOSTED_ZONE_ID": "Z0123456789ABCDEFGHIJ"}},
 		{"quorum and providers at their maximum", map[string]string{"SWITCHYARD_QUORUM": "3", "SWITCHYARD_MIN_PROVIDERS": "2"}},
 		{"auto failback, no dwell", map[string]string{"SWITCHYARD_FAILBACK": "auto", "SWITCHYARD_MIN_DWELL": "0s"}},
 		{"http checks, default credentials", map[string]string{
@@ -396,7 +397,29 @@ func TestLoadInvalid(t *testing.T) {
 		{
 			name: "unknown DNS provider",
 			env:  map[string]string{"SWITCHYARD_DNS_PROVIDER": "bind"},
-			want: []string{`SWITCHYARD_DNS_PROVIDER: "bind" is unknown: want cloudflare, route53 or rfc2136`},
+			want: []string{`SWITCHYARD_DNS_PROVIDER: "bind" is unknown: want cloudflare, route53 or rfc2136, or several separated by commas (e.g. cloudflare,route53)`},
+		},
+		{
+			// Every provider listed is checked with its own variables, all
+			// at once; Cloudflare's automatic TTL is Cloudflare's alone.
+			name: "two DNS providers, each missing its variables",
+			env: map[string]string{"SWITCHYARD_DNS_PROVIDER": "cloudflare, route53", "CLOUDFLARE_API_TOKEN": unset,
+				"SWITCHYARD_CLOUDFLARE_ZONE_ID": unset, "SWITCHYARD_RECORD_TTL": "1"},
+			want: []string{
+				`SWITCHYARD_ROUTE53_HOSTED_ZONE_ID: required when SWITCHYARD_DNS_PROVIDER is route53: id of the Route 53 hosted zone holding the record, e.g. Z0123456789ABCDEFGHIJ (credentials: the default AWS chain, e.g. the Lambda role)`,
+				`SWITCHYARD_RECORD_TTL: 1 is out of range: want 60 to 86400 seconds, or 1 for Cloudflare's automatic TTL`,
+				`SWITCHYARD_CLOUDFLARE_ZONE_ID: required when SWITCHYARD_DNS_PROVIDER is cloudflare: id of the Cloudflare zone holding the record`,
+				`SWITCHYARD_CLOUDFLARE_API_TOKEN: required when SWITCHYARD_DNS_PROVIDER is cloudflare (CLOUDFLARE_API_TOKEN is read too): Cloudflare API token with Zone DNS Edit on that zone`,
+			},
+		},
+		{
+			name: "a DNS provider listed twice, an empty entry and an unknown one",
+			env:  map[string]string{"SWITCHYARD_DNS_PROVIDER": "cloudflare,,bind,cloudflare"},
+			want: []string{
+				`SWITCHYARD_DNS_PROVIDER: "cloudflare,,bind,cloudflare" has an empty entry: want cloudflare, route53 or rfc2136, or several separated by commas`,
+				`SWITCHYARD_DNS_PROVIDER: "bind" is unknown: want cloudflare, route53 or rfc2136, or several separated by commas (e.g. cloudflare,route53)`,
+				`SWITCHYARD_DNS_PROVIDER: "cloudflare,,bind,cloudflare" lists cloudflare twice: want each provider once, e.g. cloudflare,route53`,
+			},
 		},
 		{
 			name: "rfc2136 without server, zone and key",

@@ -43,6 +43,37 @@ type Snapshot struct {
 	// (none for a single record). The state and the claim are the first
 	// record's (Name): one for the group.
 	Group []MemberSnapshot
+	// Providers is every provider's own view, in configuration order, when
+	// several are written at once (dns/multi); nil with one.
+	Providers []ProviderView `json:"providers,omitempty"`
+}
+
+// ProviderView is what one of several providers holds (dns/multi).
+type ProviderView struct {
+	Provider string     `json:"provider"` // cloudflare, route53, rfc2136
+	Gen      uint64     `json:"gen"`
+	Active   state.Side `json:"active,omitempty"`
+	Target   string     `json:"target,omitempty"`
+	// Agrees is true when the provider holds the generation, side and
+	// target the snapshot reports (the newest any provider holds).
+	Agrees bool `json:"agrees"`
+	// Error says why the provider could not be read, why it is not agreeing
+	// (behind, being repaired; a person's change, left alone), or what its
+	// last repair or write failed with.
+	Error string `json:"error,omitempty"`
+}
+
+// Disagreeing names the providers of s that do not hold what s reports:
+// behind, unreadable, or differing at the same generation. Nil with one
+// provider.
+func (s Snapshot) Disagreeing() []string {
+	var out []string
+	for _, v := range s.Providers {
+		if !v.Agrees {
+			out = append(out, v.Provider)
+		}
+	}
+	return out
 }
 
 // Change is one atomic write: point the record at Target and store State.
@@ -61,10 +92,23 @@ type Change struct {
 	// generation; automation must never overwrite that. "" skips the check
 	// (a forced manual move overwrites whatever is there).
 	From string
+	// Base, when set, is the generation the write replaces instead of
+	// State.Gen-1: a provider that missed writes is brought up to another
+	// provider's newer state in one compare-and-swap from the generation it
+	// holds (dns/multi's repair). It must be below State.Gen.
+	Base *uint64
+}
+
+// BaseGen is the generation c replaces: *c.Base when set, else State.Gen-1.
+func (c Change) BaseGen() uint64 {
+	if c.Base != nil {
+		return *c.Base
+	}
+	return c.State.Gen - 1
 }
 
 // Provider reads and writes one switched record and its state TXT.
-// Registry implements it over any Zone.
+// Registry implements it over any Zone; dns/multi over several Providers.
 type Provider interface {
 	// Read returns the record and its state, straight from the provider's API
 	// (never from public DNS, which may lag behind), as one consistent
@@ -73,7 +117,7 @@ type Provider interface {
 	Read(ctx context.Context) (Snapshot, error)
 	// Write applies c as one compare-and-swap and returns the state read
 	// back after the write. It fails with ErrStale, changing nothing, when
-	// the record's current generation is not c.State.Gen-1 (however old the
+	// the record's current generation is not c.BaseGen() (however old the
 	// read the change was prepared from), and never deletes a record. When
 	// it fails the record and the TXT are as they were, except with
 	// ErrSuperseded: c committed, and a newer write replaced it before the

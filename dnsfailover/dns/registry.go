@@ -328,7 +328,7 @@ func (r *Registry) raiseToClaim(v *view) {
 
 // Write points the record at c.Target and stores c.State in one atomic
 // write. It reads first and gives up with ErrStale unless the stored
-// generation is c.State.Gen-1 and, when c.From is set, the record still
+// generation is c.BaseGen() and, when c.From is set, the record still
 // points at c.From; and reads again afterwards to check that the
 // change is there.
 //
@@ -355,7 +355,7 @@ func (r *Registry) Write(ctx context.Context, c Change) (Snapshot, error) {
 			r.dropStale(ctx, v, createdClaim)
 			break // an earlier attempt was committed though its answer was lost
 		}
-		if gen := v.snap.State.Gen; gen+1 != c.State.Gen {
+		if gen := v.snap.State.Gen; gen != c.BaseGen() {
 			r.dropStale(ctx, v, createdClaim)
 			maybe := ""
 			if uncertain && gen > c.State.Gen {
@@ -363,7 +363,7 @@ func (r *Registry) Write(ctx context.Context, c Change) (Snapshot, error) {
 				maybe = fmt.Sprintf(" (an earlier attempt's answer was lost: it may have committed gen %d before gen %d replaced it)", c.State.Gen, gen)
 			}
 			return Snapshot{}, r.errorf("stored state is already at gen %d, this change was prepared from gen %d%s: %w",
-				gen, c.State.Gen-1, maybe, ErrStale)
+				gen, c.BaseGen(), maybe, ErrStale)
 		}
 		if c.From != "" && !SameTarget(v.snap.Content, c.From) {
 			// Re-pointed by hand since the decision: the generation did
@@ -437,6 +437,9 @@ func checkChange(c Change) error {
 	}
 	if err := c.State.Validate(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.Base != nil && *c.Base >= c.State.Gen {
+		errs = append(errs, fmt.Errorf("base gen %d is not below state gen %d", *c.Base, c.State.Gen))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("invalid change: %w: %w", err, ErrPermanent)
