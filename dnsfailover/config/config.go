@@ -19,6 +19,7 @@ type Config struct {
 	RecordType    string `envconfig:"RECORD_TYPE" default:"CNAME" desc:"CNAME, A or AAAA"`
 	PrimaryTarget string `envconfig:"PRIMARY_TARGET" desc:"record content while the primary serves (hostname for CNAME, address for A/AAAA)"`
 	StandbyTarget string `envconfig:"STANDBY_TARGET" desc:"record content after failover, same form as SWITCHYARD_PRIMARY_TARGET"`
+	Group         Group  `envconfig:"GROUP" desc:"more records switched with SWITCHYARD_RECORD as one failover group, in the same atomic write: comma-separated entries 'name type primary standby', e.g. 'assets.example.com AAAA 2001:db8::10 2001:db8::20,img.example.com CNAME img.primary.example.net img.standby.example.net' (the state TXT stays on SWITCHYARD_RECORD; empty: that record alone)"`
 	PrimaryCheck  string `envconfig:"PRIMARY_CHECK" desc:"canary on the primary: https://host/key, or s3://bucket/key?endpoint=URL&region=R for a SigV4 GetObject"`
 	StandbyCheck  string `envconfig:"STANDBY_CHECK" desc:"canary on the standby, same forms as SWITCHYARD_PRIMARY_CHECK"`
 

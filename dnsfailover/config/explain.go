@@ -21,6 +21,9 @@ func (c Config) Explain(w io.Writer) error {
 	b := &strings.Builder{}
 	tw := tabwriter.NewWriter(b, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "record\t%s %s: %s (primary) → %s (standby)\n", c.Record, c.RecordType, c.PrimaryTarget, c.StandbyTarget)
+	for _, m := range c.Group {
+		fmt.Fprintf(tw, "  with\t%s %s: %s (primary) → %s (standby), in the same write\n", m.Name, m.Type, m.Primary, m.Standby)
+	}
 	fmt.Fprintf(tw, "checks\tprimary %s, standby %s, every %s, timeout %s\n", showURL(c.PrimaryCheck), showURL(c.StandbyCheck), c.Interval, c.ProbeTimeout)
 	fmt.Fprintf(tw, "detection\t%s\n", c.detectionText())
 	fmt.Fprintf(tw, "this vantage point\t%s\n", c.Vantage)

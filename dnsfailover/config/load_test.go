@@ -170,6 +170,32 @@ func TestLoadInvalid(t *testing.T) {
 			},
 		},
 		{
+			name: "group entries with the wrong number of fields",
+			env:  map[string]string{"SWITCHYARD_GROUP": "img.example.com CNAME a.example.net,cdn.example.com A 192.0.2.1 192.0.2.2 extra"},
+			want: []string{
+				`SWITCHYARD_GROUP: entry 1 "img.example.com CNAME a.example.net" has 3 fields: want 'name type primary standby', e.g. 'img.example.com CNAME img.primary.example.net img.standby.example.net'; entry 2 "cdn.example.com A 192.0.2.1 192.0.2.2 extra" has 5 fields: want 'name type primary standby', e.g. 'img.example.com CNAME img.primary.example.net img.standby.example.net'`,
+			},
+		},
+		{
+			name: "group problems all at once",
+			env: map[string]string{"SWITCHYARD_GROUP": "img.example.com AAAA 192.0.2.1 2001:db8::1," +
+				"assets.example.com A 192.0.2.1 192.0.2.2," +
+				"cdn.example.com MX a.example.net b.example.net," +
+				"Img.example.com AAAA 2001:db8::2 2001:DB8::2," +
+				"www CNAME www.example.com www.example.com," +
+				"cdn2.example.com CNAME cdn2.example.com x.example.net"},
+			want: []string{
+				`SWITCHYARD_GROUP: entry 1 (img.example.com AAAA): primary target "192.0.2.1" is not an IPv6 address: type AAAA needs one, e.g. 2001:db8::10`,
+				`SWITCHYARD_GROUP: entry 2 (assets.example.com A): SWITCHYARD_RECORD is a CNAME at the same name: a CNAME cannot share its name with another record`,
+				`SWITCHYARD_GROUP: entry 3 (cdn.example.com MX): type "MX" is not supported: want CNAME, A or AAAA`,
+				`SWITCHYARD_GROUP: entry 4 (img.example.com AAAA): primary and standby target are the same ("2001:db8::2"): switching it would change nothing`,
+				`SWITCHYARD_GROUP: entry 4 (img.example.com AAAA): the same record as entry 1: name each record once`,
+				`SWITCHYARD_GROUP: entry 5 (www CNAME): name "www" is a single label: want a full DNS name, e.g. assets.example.com`,
+				`SWITCHYARD_GROUP: entry 5 (www CNAME): primary and standby target are the same ("www.example.com"): switching it would change nothing`,
+				`SWITCHYARD_GROUP: entry 6 (cdn2.example.com CNAME): primary target "cdn2.example.com" is the entry's own name itself: a CNAME cannot point at its own name`,
+			},
+		},
+		{
 			name: "same hostname targets",
 			env:  map[string]string{"SWITCHYARD_STANDBY_TARGET": "PRIMARY.example.net"},
 			want: []string{`SWITCHYARD_STANDBY_TARGET: "PRIMARY.example.net" is the same as SWITCHYARD_PRIMARY_TARGET: failing over would change nothing`},
