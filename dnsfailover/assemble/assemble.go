@@ -18,6 +18,7 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/config"
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns/cloudflare"
+	"github.com/switchyard-dns/switchyard/dnsfailover/dns/multi"
 	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
@@ -57,15 +58,32 @@ func Probes(c config.Config, d Deps) (primary, standby probe.Func, err error) {
 	return primary, standby, nil
 }
 
-// Provider builds the configured DNS provider, uncached.
+// Provider builds the configured DNS provider, uncached: one, or every
+// one listed written at once (dnsfailover/dns/multi).
 func Provider(c config.Config, d Deps) (dns.Provider, error) {
-	build, ok := dnsProviders[c.DNSProvider]
-	if !ok {
-		if _, known := providerTags[c.DNSProvider]; known {
-			return nil, fmt.Errorf("SWITCHYARD_DNS_PROVIDER: %s is not in this build (it was built with -tags %s)",
-				c.DNSProvider, providerTags[c.DNSProvider])
+	names := c.DNSProviders()
+	if len(names) == 1 {
+		return oneProvider(names[0], c, d)
+	}
+	named := make([]multi.Named, 0, len(names))
+	for _, name := range names {
+		p, err := oneProvider(name, c, d)
+		if err != nil {
+			return nil, err
 		}
-		return nil, fmt.Errorf("SWITCHYARD_DNS_PROVIDER: %q is not supported (expected cloudflare, route53 or rfc2136)", c.DNSProvider)
+		named = append(named, multi.Named{Name: name, Provider: p})
+	}
+	return multi.New(multi.Options{Providers: named, PrimaryTarget: c.PrimaryTarget, StandbyTarget: c.StandbyTarget, Log: d.Log})
+}
+
+func oneProvider(name string, c config.Config, d Deps) (dns.Provider, error) {
+	build, ok := dnsProviders[name]
+	if !ok {
+		if _, known := providerTags[name]; known {
+			return nil, fmt.Errorf("SWITCHYARD_DNS_PROVIDER: %s is not in this build (it was built with -tags %s)",
+				name, providerTags[name])
+		}
+		return nil, fmt.Errorf("SWITCHYARD_DNS_PROVIDER: %q is not supported (expected cloudflare, route53 or rfc2136)", name)
 	}
 	return build(c, d)
 }
@@ -78,7 +96,7 @@ var dnsProviders = map[string]func(config.Config, Deps) (dns.Provider, error){
 	"cloudflare": func(c config.Config, d Deps) (dns.Provider, error) {
 		return cloudflare.New(cloudflare.Options{
 			APIURL: c.CloudflareAPIURL, ZoneID: c.CloudflareZoneID, Token: c.CloudflareAPIToken.Reveal(),
-			Record: c.Record, Type: c.RecordType, TTL: c.RecordTTL,
+			Record: c.Record, Type: c.RecordType, TTL: c.RecordTTL, Group: c.Group,
 			HTTPClient: d.DNSHTTP, Log: d.Log,
 		})
 	},

@@ -10,6 +10,17 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 )
 
+// DNSProviders is SWITCHYARD_DNS_PROVIDER as a list, in the order given:
+// one provider, or several that serve the zone and are all written
+// (dnsfailover/dns/multi).
+func (c Config) DNSProviders() []string {
+	names := strings.Split(c.DNSProvider, ",")
+	for i, n := range names {
+		names[i] = strings.TrimSpace(n)
+	}
+	return names
+}
+
 // tsigAlgorithms are the TSIG algorithms BIND, Knot and miekg/dns share
 // (hmac-md5 is deprecated and left out).
 var tsigAlgorithms = map[string]bool{

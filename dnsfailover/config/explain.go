@@ -21,6 +21,9 @@ func (c Config) Explain(w io.Writer) error {
 	b := &strings.Builder{}
 	tw := tabwriter.NewWriter(b, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "record\t%s %s: %s (primary) → %s (standby)\n", c.Record, c.RecordType, c.PrimaryTarget, c.StandbyTarget)
+	for _, m := range c.Group {
+		fmt.Fprintf(tw, "  with\t%s %s: %s (primary) → %s (standby), in the same write\n", m.Name, m.Type, m.Primary, m.Standby)
+	}
 	fmt.Fprintf(tw, "checks\tprimary %s, standby %s, every %s, timeout %s\n", showURL(c.PrimaryCheck), showURL(c.StandbyCheck), c.Interval, c.ProbeTimeout)
 	fmt.Fprintf(tw, "detection\t%s\n", c.detectionText())
 	fmt.Fprintf(tw, "this vantage point\t%s\n", c.Vantage)
@@ -94,9 +97,21 @@ func showURL(raw string) string {
 	return probe.RedactURL(u)
 }
 
-// dnsText says which DNS provider is written and where.
+// dnsText says which DNS providers are written and where.
 func (c Config) dnsText() string {
-	switch c.DNSProvider {
+	var each []string
+	for _, name := range c.DNSProviders() {
+		each = append(each, c.providerText(name))
+	}
+	if len(each) > 1 {
+		return "every one of " + strings.Join(each, "; ") + " (a switch is done once one commits; the others are repaired)"
+	}
+	return strings.Join(each, "")
+}
+
+// providerText says where one DNS provider is written.
+func (c Config) providerText(name string) string {
+	switch name {
 	case "cloudflare":
 		return fmt.Sprintf("cloudflare at %s, zone %s", showURL(c.CloudflareAPIURL), c.CloudflareZoneID)
 	case "route53":
@@ -108,7 +123,7 @@ func (c Config) dnsText() string {
 	case "rfc2136":
 		return fmt.Sprintf("rfc2136 updates to %s, zone %s, TSIG key %s (%s)", c.RFC2136Server, c.RFC2136Zone, c.RFC2136TSIGKeyName, c.RFC2136TSIGAlgorithm)
 	}
-	return c.DNSProvider
+	return name
 }
 
 // setSecrets names every secret variable that is set, never its value.

@@ -75,6 +75,7 @@ func TestLoadValidVariants(t *testing.T) {
 		{"single vantage point without secret", map[string]string{"SWITCHYARD_PEERS": unset, "SWITCHYARD_SECRET": unset}},
 		{"blank peers", map[string]string{"SWITCHYARD_PEERS": "  "}},
 		{"automatic TTL", map[string]string{"SWITCHYARD_RECORD_TTL": "1"}},
+		{"two DNS providers", map[string]string{"SWITCHYARD_DNS_PROVIDER": "cloudflare,route53", "SWITCHYARD_ROUTE53_HOSTED_ZONE_ID": "Z0123456789ABCDEFGHIJ"}},
 		{"quorum and providers at their maximum", map[string]string{"SWITCHYARD_QUORUM": "3", "SWITCHYARD_MIN_PROVIDERS": "2"}},
 		{"auto failback, no dwell", map[string]string{"SWITCHYARD_FAILBACK": "auto", "SWITCHYARD_MIN_DWELL": "0s"}},
 		{"http checks, default credentials", map[string]string{
@@ -168,6 +169,32 @@ func TestLoadInvalid(t *testing.T) {
 			want: []string{
 				`SWITCHYARD_PRIMARY_TARGET: "192.0.2.1" is an IP address: SWITCHYARD_RECORD_TYPE CNAME needs a hostname (use A or AAAA for addresses)`,
 				`SWITCHYARD_STANDBY_TARGET: "Assets.Example.com" is SWITCHYARD_RECORD itself: a CNAME cannot point at its own name`,
+			},
+		},
+		{
+			name: "group entries with the wrong number of fields",
+			env:  map[string]string{"SWITCHYARD_GROUP": "img.example.com CNAME a.example.net,cdn.example.com A 192.0.2.1 192.0.2.2 extra"},
+			want: []string{
+				`SWITCHYARD_GROUP: entry 1 "img.example.com CNAME a.example.net" has 3 fields: want 'name type primary standby', e.g. 'img.example.com CNAME img.primary.example.net img.standby.example.net'; entry 2 "cdn.example.com A 192.0.2.1 192.0.2.2 extra" has 5 fields: want 'name type primary standby', e.g. 'img.example.com CNAME img.primary.example.net img.standby.example.net'`,
+			},
+		},
+		{
+			name: "group problems all at once",
+			env: map[string]string{"SWITCHYARD_GROUP": "img.example.com AAAA 192.0.2.1 2001:db8::1," +
+				"assets.example.com A 192.0.2.1 192.0.2.2," +
+				"cdn.example.com MX a.example.net b.example.net," +
+				"Img.example.com AAAA 2001:db8::2 2001:DB8::2," +
+				"www CNAME www.example.com www.example.com," +
+				"cdn2.example.com CNAME cdn2.example.com x.example.net"},
+			want: []string{
+				`SWITCHYARD_GROUP: entry 1 (img.example.com AAAA): primary target "192.0.2.1" is not an IPv6 address: type AAAA needs one, e.g. 2001:db8::10`,
+				`SWITCHYARD_GROUP: entry 2 (assets.example.com A): SWITCHYARD_RECORD is a CNAME at the same name: a CNAME cannot share its name with another record`,
+				`SWITCHYARD_GROUP: entry 3 (cdn.example.com MX): type "MX" is not supported: want CNAME, A or AAAA`,
+				`SWITCHYARD_GROUP: entry 4 (img.example.com AAAA): primary and standby target are the same ("2001:db8::2"): switching it would change nothing`,
+				`SWITCHYARD_GROUP: entry 4 (img.example.com AAAA): the same record as entry 1: name each record once`,
+				`SWITCHYARD_GROUP: entry 5 (www CNAME): name "www" is a single label: want a full DNS name, e.g. assets.example.com`,
+				`SWITCHYARD_GROUP: entry 5 (www CNAME): primary and standby target are the same ("www.example.com"): switching it would change nothing`,
+				`SWITCHYARD_GROUP: entry 6 (cdn2.example.com CNAME): primary target "cdn2.example.com" is the entry's own name itself: a CNAME cannot point at its own name`,
 			},
 		},
 		{
@@ -385,7 +412,29 @@ func TestLoadInvalid(t *testing.T) {
 		{
 			name: "unknown DNS provider",
 			env:  map[string]string{"SWITCHYARD_DNS_PROVIDER": "bind"},
-			want: []string{`SWITCHYARD_DNS_PROVIDER: "bind" is unknown: want cloudflare, route53 or rfc2136`},
+			want: []string{`SWITCHYARD_DNS_PROVIDER: "bind" is unknown: want cloudflare, route53 or rfc2136, or several separated by commas (e.g. cloudflare,route53)`},
+		},
+		{
+			// Every provider listed is checked with its own variables, all
+			// at once; Cloudflare's automatic TTL is Cloudflare's alone.
+			name: "two DNS providers, each missing its variables",
+			env: map[string]string{"SWITCHYARD_DNS_PROVIDER": "cloudflare, route53", "CLOUDFLARE_API_TOKEN": unset,
+				"SWITCHYARD_CLOUDFLARE_ZONE_ID": unset, "SWITCHYARD_RECORD_TTL": "1"},
+			want: []string{
+				`SWITCHYARD_ROUTE53_HOSTED_ZONE_ID: required when SWITCHYARD_DNS_PROVIDER is route53: id of the Route 53 hosted zone holding the record, e.g. Z0123456789ABCDEFGHIJ (credentials: the default AWS chain, e.g. the Lambda role)`,
+				`SWITCHYARD_RECORD_TTL: 1 is out of range: want 60 to 86400 seconds, or 1 for Cloudflare's automatic TTL`,
+				`SWITCHYARD_CLOUDFLARE_ZONE_ID: required when SWITCHYARD_DNS_PROVIDER is cloudflare: id of the Cloudflare zone holding the record`,
+				`SWITCHYARD_CLOUDFLARE_API_TOKEN: required when SWITCHYARD_DNS_PROVIDER is cloudflare (CLOUDFLARE_API_TOKEN is read too): Cloudflare API token with Zone DNS Edit on that zone`,
+			},
+		},
+		{
+			name: "a DNS provider listed twice, an empty entry and an unknown one",
+			env:  map[string]string{"SWITCHYARD_DNS_PROVIDER": "cloudflare,,bind,cloudflare"},
+			want: []string{
+				`SWITCHYARD_DNS_PROVIDER: "cloudflare,,bind,cloudflare" has an empty entry: want cloudflare, route53 or rfc2136, or several separated by commas`,
+				`SWITCHYARD_DNS_PROVIDER: "bind" is unknown: want cloudflare, route53 or rfc2136, or several separated by commas (e.g. cloudflare,route53)`,
+				`SWITCHYARD_DNS_PROVIDER: "cloudflare,,bind,cloudflare" lists cloudflare twice: want each provider once, e.g. cloudflare,route53`,
+			},
 		},
 		{
 			name: "rfc2136 without server, zone and key",

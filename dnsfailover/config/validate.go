@@ -243,21 +243,33 @@ func (c Config) checkTiming(k *checker) {
 var cloudflareZoneID = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
 func (c Config) checkDNS(k *checker) {
-	cloudflare := false
-	switch c.DNSProvider {
-	case "cloudflare":
-		cloudflare = true
-	case "rfc2136":
-		c.checkRFC2136(k)
-	case "route53":
-		c.checkRoute53(k)
-	default:
-		k.add("SWITCHYARD_DNS_PROVIDER", "%q is unknown: want cloudflare, route53 or rfc2136", c.DNSProvider)
+	names := c.DNSProviders()
+	cloudflare, onlyCloudflare := false, len(names) > 0
+	seen := map[string]bool{}
+	for _, name := range names {
+		if seen[name] {
+			k.add("SWITCHYARD_DNS_PROVIDER", "%q lists %s twice: want each provider once, e.g. cloudflare,route53", c.DNSProvider, name)
+			continue
+		}
+		seen[name] = true
+		onlyCloudflare = onlyCloudflare && name == "cloudflare"
+		switch name {
+		case "cloudflare":
+			cloudflare = true
+		case "rfc2136":
+			c.checkRFC2136(k)
+		case "route53":
+			c.checkRoute53(k)
+		case "":
+			k.add("SWITCHYARD_DNS_PROVIDER", "%q has an empty entry: want cloudflare, route53 or rfc2136, or several separated by commas", c.DNSProvider)
+		default:
+			k.add("SWITCHYARD_DNS_PROVIDER", "%q is unknown: want cloudflare, route53 or rfc2136, or several separated by commas (e.g. cloudflare,route53)", name)
+		}
 	}
 	if k.usable("SWITCHYARD_DNS_CACHE") && c.DNSCacheTTL < 0 {
 		k.add("SWITCHYARD_DNS_CACHE", "%v is negative: want 0 (always read) or more", c.DNSCacheTTL)
 	}
-	if k.usable("SWITCHYARD_RECORD_TTL") && (c.RecordTTL < 60 || c.RecordTTL > 86400) && (c.RecordTTL != 1 || !cloudflare) {
+	if k.usable("SWITCHYARD_RECORD_TTL") && (c.RecordTTL < 60 || c.RecordTTL > 86400) && (c.RecordTTL != 1 || !onlyCloudflare) {
 		k.add("SWITCHYARD_RECORD_TTL", "%d is out of range: want 60 to 86400 seconds, or 1 for Cloudflare's automatic TTL", c.RecordTTL)
 	}
 	if cloudflare {

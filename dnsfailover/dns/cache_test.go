@@ -3,6 +3,7 @@ package dns
 import (
 	"context"
 	"errors"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -189,7 +190,7 @@ func TestCachedWriteKeepsTheSnapshotOfAnError(t *testing.T) {
 	if !errors.Is(err, ErrSuperseded) {
 		t.Fatalf("err = %v, want ErrSuperseded", err)
 	}
-	if got != now {
+	if !reflect.DeepEqual(got, now) {
 		t.Fatalf("snapshot = %+v, want the read-back %+v", got, now)
 	}
 }

@@ -39,9 +39,46 @@ type Snapshot struct {
 	// change but had not yet reported it served by all its name servers
 	// within its wait (Route 53's PENDING). The API already shows it.
 	Pending bool
+	// Group is the failover group's other records, in configured order
+	// (none for a single record). The state and the claim are the first
+	// record's (Name): one for the group.
+	Group []MemberSnapshot
+	// Providers is every provider's own view, in configuration order, when
+	// several are written at once (dns/multi); nil with one.
+	Providers []ProviderView `json:"providers,omitempty"`
+}
+
+// ProviderView is what one of several providers holds (dns/multi).
+type ProviderView struct {
+	Provider string     `json:"provider"` // cloudflare, route53, rfc2136
+	Gen      uint64     `json:"gen"`
+	Active   state.Side `json:"active,omitempty"`
+	Target   string     `json:"target,omitempty"`
+	// Agrees is true when the provider holds the generation, side and
+	// target the snapshot reports (the newest any provider holds).
+	Agrees bool `json:"agrees"`
+	// Error says why the provider could not be read, why it is not agreeing
+	// (behind, being repaired; a person's change, left alone), or what its
+	// last repair or write failed with.
+	Error string `json:"error,omitempty"`
+}
+
+// Disagreeing names the providers of s that do not hold what s reports:
+// behind, unreadable, or differing at the same generation. Nil with one
+// provider.
+func (s Snapshot) Disagreeing() []string {
+	var out []string
+	for _, v := range s.Providers {
+		if !v.Agrees {
+			out = append(out, v.Provider)
+		}
+	}
+	return out
 }
 
 // Change is one atomic write: point the record at Target and store State.
+// The members of a failover group follow State.Active (Member.Target), in
+// the same write.
 type Change struct {
 	Target string
 	State  state.State
@@ -55,10 +92,23 @@ type Change struct {
 	// generation; automation must never overwrite that. "" skips the check
 	// (a forced manual move overwrites whatever is there).
 	From string
+	// Base, when set, is the generation the write replaces instead of
+	// State.Gen-1: a provider that missed writes is brought up to another
+	// provider's newer state in one compare-and-swap from the generation it
+	// holds (dns/multi's repair). It must be below State.Gen.
+	Base *uint64
+}
+
+// BaseGen is the generation c replaces: *c.Base when set, else State.Gen-1.
+func (c Change) BaseGen() uint64 {
+	if c.Base != nil {
+		return *c.Base
+	}
+	return c.State.Gen - 1
 }
 
 // Provider reads and writes one switched record and its state TXT.
-// Registry implements it over any Zone.
+// Registry implements it over any Zone; dns/multi over several Providers.
 type Provider interface {
 	// Read returns the record and its state, straight from the provider's API
 	// (never from public DNS, which may lag behind), as one consistent
@@ -67,7 +117,7 @@ type Provider interface {
 	Read(ctx context.Context) (Snapshot, error)
 	// Write applies c as one compare-and-swap and returns the state read
 	// back after the write. It fails with ErrStale, changing nothing, when
-	// the record's current generation is not c.State.Gen-1 (however old the
+	// the record's current generation is not c.BaseGen() (however old the
 	// read the change was prepared from), and never deletes a record. When
 	// it fails the record and the TXT are as they were, except with
 	// ErrSuperseded: c committed, and a newer write replaced it before the
@@ -104,7 +154,9 @@ func (e *BadStateError) Unwrap() []error { return []error{e.Err, ErrPermanent} }
 
 // UnmanagedError says why a record is not in a state switchyard will act on:
 // it points at neither configured target (a person changed it), or its
-// state TXT disagrees with where it points. Automation holds rather than
+// state TXT disagrees with where it points, or (a failover group) the
+// group's records are not all on one side. Record names each record at
+// fault, comma-separated. Automation holds rather than
 // fight a person; a manual move may still be forced.
 type UnmanagedError struct {
 	Record string
@@ -123,32 +175,65 @@ func (e *UnmanagedError) Error() string {
 // a switch.
 func (s Snapshot) Current(primaryTarget, standbyTarget string) (state.State, error) {
 	var side state.Side
+	var records, why []string
+	it := "it" // in a group, each problem names its record
+	if len(s.Group) > 0 {
+		it = s.label()
+	}
 	switch {
 	case SameTarget(s.Content, primaryTarget):
 		side = state.Primary
 	case SameTarget(s.Content, standbyTarget):
 		side = state.Standby
 	default:
-		return s.State, &UnmanagedError{Record: s.Name, Why: fmt.Sprintf(
-			"it points at %q, which is neither the primary target %q nor the standby target %q",
-			s.Content, primaryTarget, standbyTarget)}
+		records = append(records, s.label())
+		why = append(why, fmt.Sprintf("%s points at %q, which is neither the primary target %q nor the standby target %q",
+			it, s.Content, primaryTarget, standbyTarget))
+	}
+	if side != "" && s.HasState && s.State.Active != side {
+		records = append(records, s.label())
+		why = append(why, fmt.Sprintf("%s points at the %s target but its state TXT says %s", it, side, s.State.Active))
+	}
+	// The members must be on the same side as the first record (or, when
+	// it is on neither, as the state says): one group, one side.
+	lead, leadSide := s.label(), side
+	if leadSide == "" && s.HasState {
+		lead, leadSide = "its state TXT", s.State.Active
+	}
+	r, w := groupProblems(s.Group, leadSide, lead)
+	records, why = append(records, r...), append(why, w...)
+	if len(records) > 0 {
+		return s.State, &UnmanagedError{Record: strings.Join(records, ", "), Why: strings.Join(why, "; ")}
 	}
 	if !s.HasState {
 		// Gen is 0, or the generation claim's when the TXT was lost.
 		return state.State{Active: side, Gen: s.State.Gen}, nil
 	}
-	if s.State.Active != side {
-		return s.State, &UnmanagedError{Record: s.Name, Why: fmt.Sprintf(
-			"it points at the %s target but its state TXT says %s", side, s.State.Active)}
-	}
 	return s.State, nil
+}
+
+// label names the switched record: its name, and its type too in a group
+// (assets.example.com A beside assets.example.com AAAA).
+func (s Snapshot) label() string {
+	if len(s.Group) == 0 {
+		return s.Name
+	}
+	return s.Name + " " + s.Type
 }
 
 // Holds reports whether s already shows change c: the target (compared as
 // DNS does) and exactly the state c writes. A write whose answer was lost,
 // or whose caller gave up after the commit, is recognised by it.
 func (s Snapshot) Holds(c Change) bool {
-	return s.HasState && s.State.Format() == c.State.Format() && SameTarget(s.Content, c.Target)
+	if !s.HasState || s.State.Format() != c.State.Format() || !SameTarget(s.Content, c.Target) {
+		return false
+	}
+	for _, m := range s.Group {
+		if !SameTarget(m.Content, m.Target(c.State.Active)) {
+			return false
+		}
+	}
+	return true
 }
 
 // SameTarget compares two record contents as DNS and the providers'

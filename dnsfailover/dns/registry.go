@@ -131,8 +131,12 @@ type Options struct {
 	Type     string // CNAME, A or AAAA
 	TTL      int    // written on the record, the state TXT and the claim
 	Claims   bool   // swap a generation claim with every write (see Zone)
-	Retry    Retry  // how a failed Apply is retried
-	Log      *slog.Logger
+	// Group is a failover group's other records (see Member), switched
+	// with Record in the same write; Zone.Load returns them too. They
+	// must be normalized (NormalizeGroup).
+	Group []Member
+	Retry Retry // how a failed Apply is retried
+	Log   *slog.Logger
 }
 
 // Registry implements Provider over a Zone.
@@ -160,8 +164,9 @@ func NewRegistry(z Zone, o Options) *Registry {
 type view struct {
 	snap     Snapshot
 	target   Record
-	state    *Record // nil when the state TXT does not exist yet
-	claim    *Record // nil before the first claim
+	members  []Record // the group's other records, as Options.Group
+	state    *Record  // nil when the state TXT does not exist yet
+	claim    *Record  // nil before the first claim
 	claimGen uint64
 	// stale are the other claims: none normally. A claim created from a
 	// read older than a switch that committed meanwhile lands beside the
@@ -201,6 +206,7 @@ func sameName(a, b string) bool {
 // interpret applies the shared rules to what a Load returned.
 func (r *Registry) interpret(recs []Record) (view, error) {
 	var targets, states, claims []Record
+	members := make([][]Record, len(r.o.Group))
 	stateName, claimName := StateName(r.o.Record), ClaimName(r.o.Record)
 	for _, rec := range recs {
 		typ := strings.ToUpper(rec.Type)
@@ -211,6 +217,12 @@ func (r *Registry) interpret(recs []Record) (view, error) {
 			states = append(states, rec)
 		case sameName(rec.Name, claimName) && typ == "TXT":
 			claims = append(claims, rec)
+		default:
+			for i, m := range r.o.Group {
+				if sameName(rec.Name, m.Name) && typ == m.Type {
+					members[i] = append(members[i], rec)
+				}
+			}
 		}
 	}
 	if len(targets) != 1 {
@@ -219,6 +231,20 @@ func (r *Registry) interpret(recs []Record) (view, error) {
 	}
 	t := targets[0]
 	v := view{target: t, snap: Snapshot{Name: r.o.Record, Type: r.o.Type, Content: t.Content, TTL: t.TTL}}
+	var missing []error
+	for i, m := range r.o.Group {
+		if len(members[i]) != 1 {
+			missing = append(missing, fmt.Errorf("found %d %s records named %s in the zone, expected exactly one (a member of the failover group)",
+				len(members[i]), m.Type, m.Name))
+			continue
+		}
+		rec := members[i][0]
+		v.members = append(v.members, rec)
+		v.snap.Group = append(v.snap.Group, MemberSnapshot{Member: m, Content: rec.Content, TTL: rec.TTL})
+	}
+	if err := errors.Join(missing...); err != nil {
+		return view{}, fmt.Errorf("%w: %w", err, ErrPermanent)
+	}
 	r.chooseClaim(&v, claims)
 	r.chooseState(&v, states)
 	r.raiseToClaim(&v)
@@ -302,7 +328,7 @@ func (r *Registry) raiseToClaim(v *view) {
 
 // Write points the record at c.Target and stores c.State in one atomic
 // write. It reads first and gives up with ErrStale unless the stored
-// generation is c.State.Gen-1 and, when c.From is set, the record still
+// generation is c.BaseGen() and, when c.From is set, the record still
 // points at c.From; and reads again afterwards to check that the
 // change is there.
 //
@@ -329,7 +355,7 @@ func (r *Registry) Write(ctx context.Context, c Change) (Snapshot, error) {
 			r.dropStale(ctx, v, createdClaim)
 			break // an earlier attempt was committed though its answer was lost
 		}
-		if gen := v.snap.State.Gen; gen+1 != c.State.Gen {
+		if gen := v.snap.State.Gen; gen != c.BaseGen() {
 			r.dropStale(ctx, v, createdClaim)
 			maybe := ""
 			if uncertain && gen > c.State.Gen {
@@ -337,7 +363,7 @@ func (r *Registry) Write(ctx context.Context, c Change) (Snapshot, error) {
 				maybe = fmt.Sprintf(" (an earlier attempt's answer was lost: it may have committed gen %d before gen %d replaced it)", c.State.Gen, gen)
 			}
 			return Snapshot{}, r.errorf("stored state is already at gen %d, this change was prepared from gen %d%s: %w",
-				gen, c.State.Gen-1, maybe, ErrStale)
+				gen, c.BaseGen(), maybe, ErrStale)
 		}
 		if c.From != "" && !SameTarget(v.snap.Content, c.From) {
 			// Re-pointed by hand since the decision: the generation did
@@ -345,6 +371,14 @@ func (r *Registry) Write(ctx context.Context, c Change) (Snapshot, error) {
 			r.dropStale(ctx, v, createdClaim)
 			return Snapshot{}, r.errorf("record points at %s now, this change was decided when it pointed at %s (changed by hand?): %w",
 				v.snap.Content, c.From, ErrStale)
+		}
+		if c.From != "" {
+			// Automation never overwrites a person's change to a member
+			// either: the group must still be on one side, the stored one.
+			if records, why := groupProblems(v.snap.Group, v.snap.State.Active, "the state TXT"); len(records) > 0 {
+				r.dropStale(ctx, v, createdClaim)
+				return Snapshot{}, r.errorf("%s (changed by hand?): %w", strings.Join(why, "; "), ErrStale)
+			}
 		}
 		op, p := "commit", r.plan(v, c)
 		if r.o.Claims && v.claim == nil {
@@ -404,6 +438,9 @@ func checkChange(c Change) error {
 	if err := c.State.Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	if c.Base != nil && *c.Base >= c.State.Gen {
+		errs = append(errs, fmt.Errorf("base gen %d is not below state gen %d", *c.Base, c.State.Gen))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("invalid change: %w: %w", err, ErrPermanent)
 	}
@@ -420,6 +457,19 @@ func (r *Registry) plan(v view, c Change) Plan {
 		target.TTL = r.o.TTL // a proxied record keeps its automatic TTL
 	}
 	p := Plan{Updates: []Update{{Old: v.target, New: target}}}
+	for i, m := range r.o.Group {
+		// Every member is rewritten, even one already on the side: its
+		// Old is then part of the compare-and-swap (Route 53's DELETE,
+		// RFC 2136's prerequisite), so a hand change to it since the read
+		// fails the write whole.
+		old := v.members[i]
+		rec := old
+		rec.Content = m.Target(c.State.Active)
+		if !rec.Proxied {
+			rec.TTL = r.o.TTL
+		}
+		p.Updates = append(p.Updates, Update{Old: old, New: rec})
+	}
 	st := Record{Name: StateName(r.o.Record), Type: "TXT", Content: c.State.Format(), TTL: r.o.TTL, Comment: stateComment}
 	if v.state != nil {
 		st.ID, st.Created = v.state.ID, v.state.Created

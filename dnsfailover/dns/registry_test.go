@@ -205,3 +205,42 @@ func TestWriteNeverOverwritesAHandChange(t *testing.T) {
 		})
 	}
 }
+
+// A write with a base generation jumps a provider that missed writes to
+// another's newer state in one compare-and-swap from the generation it
+// holds (dns/multi's repair), and is stale from any other generation.
+func TestWriteFromABaseGeneration(t *testing.T) {
+	const rec = "assets.example.com"
+	for _, claims := range []bool{false, true} {
+		t.Run(fmt.Sprintf("claims=%v", claims), func(t *testing.T) {
+			z := &memZone{recs: []Record{
+				{ID: "t", Name: rec, Type: "CNAME", Content: "primary.example.net", TTL: 60},
+				{ID: "s", Name: StateName(rec), Type: "TXT", Content: `"v=1 active=primary gen=2 by=setup"`, TTL: 60},
+			}}
+			if claims {
+				z.recs = append(z.recs, Record{ID: "c", Name: ClaimName(rec), Type: "TXT", Content: ClaimContent(2), TTL: 60})
+			}
+			r := NewRegistry(z, Options{Provider: "mem", Record: rec, Type: "CNAME", TTL: 60, Claims: claims})
+			ctx := context.Background()
+			newest := state.State{Active: state.Standby, Gen: 5, By: "aws:eu-west-1", Reason: "down"}
+			wrong, base := uint64(3), uint64(2)
+			if _, err := r.Write(ctx, Change{Target: "standby.example.net", State: newest, Base: &wrong}); !errors.Is(err, ErrStale) {
+				t.Fatalf("from gen 3 while gen 2 is stored: err = %v, want ErrStale", err)
+			}
+			if _, err := r.Write(ctx, Change{Target: "standby.example.net", State: newest}); !errors.Is(err, ErrStale) {
+				t.Fatalf("without a base (from gen 4): err = %v, want ErrStale", err)
+			}
+			got, err := r.Write(ctx, Change{Target: "standby.example.net", State: newest, Base: &base, From: "primary.example.net"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.State.Gen != 5 || got.State.By != "aws:eu-west-1" || got.Content != "standby.example.net" {
+				t.Fatalf("read back %+v", got)
+			}
+			same := uint64(5)
+			if _, err := r.Write(ctx, Change{Target: "primary.example.net", State: newest, Base: &same}); !errors.Is(err, ErrPermanent) {
+				t.Fatalf("a base not below the state's gen: err = %v, want ErrPermanent", err)
+			}
+		})
+	}
+}

@@ -68,6 +68,7 @@ func Handler(o Options) http.Handler {
 type row struct {
 	ID, Error string
 	Round     *vantage.Round
+	Span      string // how far back Strip reaches, e.g. "hour"
 	Strip     template.HTML
 }
 
@@ -99,7 +100,7 @@ func build(ctx context.Context, o Options) view {
 	wg.Wait()
 	for i := range rows {
 		if rows[i].Round != nil {
-			rows[i].Strip = strip(rows[i].Round.History, now)
+			rows[i].Strip, rows[i].Span = strip(rows[i].Round.History, now)
 		}
 	}
 	v.Rows = rows
@@ -154,24 +155,31 @@ func fetch(ctx context.Context, o Options, p peers.Peer) (*vantage.Round, error)
 	return &r, nil
 }
 
-// strip draws the last hour as one SVG: a cell per round, the primary's
+// strip draws the history as one SVG: a cell per round, the primary's
 // check on the top lane and the standby's below (green ok, red failed,
-// grey an error reading DNS), a dark tick where a switch was written.
-func strip(marks []vantage.Mark, now time.Time) template.HTML {
+// grey an error reading DNS), a dark tick where a switch was written. It
+// spans the last hour, or less when the vantage point has been up for
+// less (ten seconds at least), so a young history is not a sliver at the
+// right edge; the caption says which span it is.
+func strip(marks []vantage.Mark, now time.Time) (template.HTML, string) {
 	const w, h, lane = 360.0, 24.0, 10.0
+	span := vantage.HistoryWindow
+	if len(marks) > 0 {
+		span = min(max(now.Sub(marks[0].At), minStrip), vantage.HistoryWindow)
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg viewBox="0 0 %g %g" width="100%%" height="%g" role="img" aria-label="last hour of rounds"><rect width="%g" height="%g" fill="#f2f2f2"/>`, w, h, h, w, h)
-	start := now.Add(-vantage.HistoryWindow)
+	fmt.Fprintf(&b, `<svg viewBox="0 0 %g %g" preserveAspectRatio="none" width="100%%" height="%g" role="img" aria-label="last %s of rounds"><rect width="%g" height="%g" fill="#f2f2f2"/>`, w, h, h, spanText(span), w, h)
+	start := now.Add(-span)
 	for i, m := range marks {
 		if m.At.Before(start) {
 			continue
 		}
-		x := w * m.At.Sub(start).Seconds() / vantage.HistoryWindow.Seconds()
+		x := w * m.At.Sub(start).Seconds() / span.Seconds()
 		next := now
 		if i+1 < len(marks) {
 			next = marks[i+1].At
 		}
-		cw := max(w*next.Sub(m.At).Seconds()/vantage.HistoryWindow.Seconds(), 0.5)
+		cw := max(w*next.Sub(m.At).Seconds()/span.Seconds(), 0.5)
 		fmt.Fprintf(&b, `<rect x="%.1f" y="1" width="%.1f" height="%g" fill="%s"/>`, x, cw, lane, color(m.Primary, m.Error))
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%g" width="%.1f" height="%g" fill="%s"/>`, x, lane+3, cw, lane, color(m.Standby, m.Error))
 		if m.Switched {
@@ -179,7 +187,21 @@ func strip(marks []vantage.Mark, now time.Time) template.HTML {
 		}
 	}
 	b.WriteString(`</svg>`)
-	return template.HTML(b.String()) // built here from numbers and fixed colours only
+	return template.HTML(b.String()), spanText(span) // built here from numbers and fixed colours only
+}
+
+// minStrip is the shortest span a strip shows.
+const minStrip = 10 * time.Second
+
+// spanText says how far back a strip reaches: "hour", "12 min", "40 s".
+func spanText(d time.Duration) string {
+	switch {
+	case d >= vantage.HistoryWindow:
+		return "hour"
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int((d+time.Second-1)/time.Second))
+	}
+	return fmt.Sprintf("%d min", int((d+time.Minute-1)/time.Minute))
 }
 
 func color(ok, errored bool) string {

@@ -20,6 +20,7 @@ h1{font-size:1.25rem;margin:.2rem 0}.side{font-weight:700;padding:.1rem .4rem;bo
 .primary{background:#2e7d32}.standby{background:#e65100}.unknown{background:#777}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .8rem}dt{color:#555}dd{margin:0;overflow-wrap:anywhere}
 .v{border-top:1px solid #ddd;padding:.5rem 0}.v b{font-family:ui-monospace,monospace}
+.strip{display:flex;align-items:center;gap:.5rem;margin-top:.3rem}.strip svg{flex:1;min-width:0}.strip small{white-space:nowrap}
 .bad{color:#c62828}.good{color:#2e7d32}small{color:#666}
 </style></head><body>
 <h1>{{.Record}} → <span class="side {{.Active}}">{{.Active}}</span></h1>
@@ -41,8 +42,8 @@ standby <span class="{{if .Standby.OK}}good{{else}}bad{{end}}">{{ok .Standby.OK}
 {{with .PrimaryClient}}primary at the record's name <span class="{{if .OK}}good{{else}}bad{{end}}">{{ok .OK}}</span>{{if .Reason}} ({{.Reason}}){{end}},
 {{end}}{{with .StandbyClient}}standby at the record's name <span class="{{if .OK}}good{{else}}bad{{end}}">{{ok .OK}}</span>{{if .Reason}} ({{.Reason}}){{end}}{{if not .OK}} (a standby defect: clients would not be served after a switch){{end}};
 {{end}}decision {{.Decision.Action}}{{if .Decision.Reason}}: {{.Decision.Reason}}{{end}}{{if .Error}} <span class="bad">{{.Error}}</span>{{end}}
-{{end}}{{.Strip}}{{end}}</div>
+{{end}}{{if .Strip}}<div class="strip">{{.Strip}}<small>last {{.Span}}</small></div>{{end}}{{end}}</div>
 {{end}}
-<p><small>Strip: the last hour, primary above, standby below; green ok, red failed, dark tick a switch. Generated {{.Generated}}, refreshed every {{.Refresh}} s.</small></p>
+<p><small>Strips: the last hour (or since the vantage point started), primary above, standby below; green ok, red failed, dark tick a switch. Generated {{.Generated}}, refreshed every {{.Refresh}} s.</small></p>
 </body></html>
 `))

@@ -99,7 +99,38 @@ func Table(out io.Writer, results []Result) {
 	if total.falseNoise > 0 {
 		fmt.Fprintf(out, "%d false switch(es) were decided on more down votes than the injected faults can cause: a check failed on its own (see README).\n", total.falseNoise)
 	}
+	late, timed := lateSwitches(results)
+	if timed > 0 {
+		fmt.Fprintf(out, "Late answers: %d of %d timed switches (%.1f %%) changed the answer after their bound; the goal is the bound at p95, so at most %d %%.\n",
+			late, timed, 100*float64(late)/float64(timed), lateAllowed)
+	}
 	fmt.Fprintf(out, "Failed trials: %d of %d.\n", failed(results), len(results))
+}
+
+// lateAllowed is the share of timed switches, in percent, that may change
+// the answer after their bound: the goal is the bound at the 95th
+// percentile, not at every trial.
+const lateAllowed = 5
+
+// lateSwitches counts the must-switch trials without an operator whose
+// answer change was timed, and how many of them came after their bound.
+func lateSwitches(results []Result) (late, timed int) {
+	for _, r := range results {
+		if r.Verdict.Expect == truth.MustSwitch && r.Spec.Manual == "" && r.FaultToAnswer > 0 {
+			timed++
+			if r.FaultToAnswer > r.Bound {
+				late++
+			}
+		}
+	}
+	return late, timed
+}
+
+// tooLate reports whether more than lateAllowed percent of the timed
+// switches were late: the campaign's p95 goal failed.
+func tooLate(results []Result) bool {
+	late, timed := lateSwitches(results)
+	return late*100 > lateAllowed*timed
 }
 
 func (w *row) print(out io.Writer) {

@@ -89,6 +89,9 @@ type Result struct {
 	// trial's report: refusals, stale writes and errors, counted, with the
 	// last reason of each.
 	Said map[string]said
+	// Replay is the command that plays this trial's faults again with the
+	// same timing.
+	Replay string
 }
 
 type said struct {
@@ -176,6 +179,8 @@ func Play(ctx context.Context, s Spec, o Options) Result {
 			break
 		}
 	}
+	r.Replay = fmt.Sprintf("go run ./test/campaign -seed %d -trials 1 -v -interval %s -probe-timeout %s -fail-after %d",
+		s.Seed, o.Interval, o.ProbeTimeout, o.FailAfter)
 	return r
 }
 

@@ -2,9 +2,12 @@ package local
 
 import (
 	"context"
+	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +16,7 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/statuspage"
 	"github.com/switchyard-dns/switchyard/infra/local/scenario"
 	"github.com/switchyard-dns/switchyard/infra/local/world"
+	"github.com/switchyard-dns/switchyard/test/internal/browser"
 )
 
 // TestStatusPage: after an outage and the switch, GET / on a vantage point
@@ -71,6 +75,14 @@ func TestStatusPage(t *testing.T) {
 		}
 	}
 
+	t.Run("in a browser", func(t *testing.T) {
+		var ids []string
+		for _, n := range w.Nodes {
+			ids = append(ids, n.ID)
+		}
+		lookAtPage(t, w.Nodes[0].URL+"/", ids)
+	})
+
 	// A peer that does not answer is shown so.
 	gone := httptest.NewServer(http.NotFoundHandler())
 	gone.Close()
@@ -81,5 +93,58 @@ func TestStatusPage(t *testing.T) {
 	if !strings.Contains(rr.Body.String(), `<b>gcp:asia-east1</b>
  <span class="bad">unreachable</span>`) {
 		t.Errorf("unreachable peer not shown so:\n%s", rr.Body.String())
+	}
+}
+
+// keepScreenshots copies the status page's screenshots to a directory, to
+// look at them after the run (the README's is the phone-width one):
+// go test ./test/local/ -run 'TestStatusPage/browser' -screenshots /tmp/shots
+var keepScreenshots = flag.String("screenshots", "", "also copy the status page's screenshots to this directory")
+
+// lookAtPage loads the status page after the switch in headless Chromium,
+// at a desktop and at a phone's width: it renders with no console message
+// (the page has no script, and its Content-Security-Policy would report
+// one), shows the record on the standby with the generation, who switched
+// and why, and leaves a screenshot of each under the test's temporary
+// directory.
+func lookAtPage(t *testing.T, url string, vantages []string) {
+	dir := t.TempDir()
+	for _, size := range []struct {
+		name string
+		w, h int
+	}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
+		png := filepath.Join(dir, "page-"+size.name+".png")
+		p := browser.Load(t, url, png, size.w, size.h)
+		t.Logf("%s screenshot: %s", size.name, png)
+		if len(p.Console) > 0 {
+			t.Errorf("%s: console messages:\n%s", size.name, strings.Join(p.Console, "\n"))
+		}
+		for _, want := range []string{
+			`<span class="side standby">standby</span>`,
+			"<dt>generation</dt><dd>1</dd>",
+			"<dt>why</dt><dd>",
+			"primary down",
+			"<svg",
+		} {
+			if !strings.Contains(p.DOM, want) {
+				t.Errorf("%s: rendered page lacks %q", size.name, want)
+			}
+		}
+		by := false // one of the vantage points wrote the switch
+		for _, id := range vantages {
+			by = by || strings.Contains(p.DOM, "<dt>by</dt><dd>"+id+"</dd>")
+		}
+		if !by {
+			t.Errorf("%s: rendered page does not say which vantage point switched", size.name)
+		}
+		if *keepScreenshots != "" {
+			b, err := os.ReadFile(png)
+			if err == nil {
+				err = os.WriteFile(filepath.Join(*keepScreenshots, filepath.Base(png)), b, 0o644)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -230,7 +231,7 @@ func TestRead(t *testing.T) {
 				t.Errorf("state = %+v, want %+v", got.State, tc.want.State)
 			}
 			got.State, tc.want.State = state.State{}, state.State{}
-			if got != tc.want {
+			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("snapshot = %+v, want %+v", got, tc.want)
 			}
 		})
