@@ -100,7 +100,7 @@ var dnsProviders = map[string]func(config.Config, Deps) (dns.Provider, error){
 	"cloudflare": func(c config.Config, d Deps) (dns.Provider, error) {
 		return cloudflare.New(cloudflare.Options{
 			APIURL: c.CloudflareAPIURL, ZoneID: c.CloudflareZoneID, Token: c.CloudflareAPIToken.Reveal(),
-			Record: c.Record, Type: c.RecordType, TTL: c.RecordTTL,
+			Record: c.Record, Type: c.RecordType, TTL: c.RecordTTL, Group: c.Group,
 			HTTPClient: d.DNSHTTP, Log: d.Log,
 		})
 	},

@@ -15,7 +15,7 @@ func init() {
 		return rfc2136.New(rfc2136.Options{
 			Server: c.RFC2136Server, Zone: c.RFC2136Zone,
 			KeyName: c.RFC2136TSIGKeyName, Algorithm: c.RFC2136TSIGAlgorithm, Secret: c.RFC2136TSIGSecret.Reveal(),
-			Record: c.Record, Type: c.RecordType, TTL: c.RecordTTL, Log: d.Log,
+			Record: c.Record, Type: c.RecordType, TTL: c.RecordTTL, Group: c.Group, Log: d.Log,
 		})
 	}
 }

@@ -14,7 +14,7 @@ func init() {
 	dnsProviders["route53"] = func(c config.Config, d Deps) (dns.Provider, error) {
 		return route53.New(route53.Options{
 			HostedZoneID: c.Route53HostedZoneID, Endpoint: c.Route53EndpointURL,
-			Record: c.Record, Type: c.RecordType, TTL: c.RecordTTL,
+			Record: c.Record, Type: c.RecordType, TTL: c.RecordTTL, Group: c.Group,
 			HTTPClient: d.DNSHTTP, Credentials: d.AWSCredentials, Log: d.Log,
 		})
 	}

@@ -19,6 +19,7 @@ type Config struct {
 	RecordType    string `envconfig:"RECORD_TYPE" default:"CNAME" desc:"CNAME, A or AAAA"`
 	PrimaryTarget string `envconfig:"PRIMARY_TARGET" desc:"record content while the primary serves (hostname for CNAME, address for A/AAAA)"`
 	StandbyTarget string `envconfig:"STANDBY_TARGET" desc:"record content after failover, same form as SWITCHYARD_PRIMARY_TARGET"`
+	Group         Group  `envconfig:"GROUP" desc:"more records switched with SWITCHYARD_RECORD as one failover group, in the same atomic write: comma-separated entries 'name type primary standby', e.g. 'assets.example.com AAAA 2001:db8::10 2001:db8::20,img.example.com CNAME img.primary.example.net img.standby.example.net' (the state TXT stays on SWITCHYARD_RECORD; empty: that record alone)"`
 	PrimaryCheck  string `envconfig:"PRIMARY_CHECK" desc:"canary on the primary: https://host/key, or s3://bucket/key?endpoint=URL&region=R for a SigV4 GetObject"`
 	StandbyCheck  string `envconfig:"STANDBY_CHECK" desc:"canary on the standby, same forms as SWITCHYARD_PRIMARY_CHECK"`
 
@@ -49,6 +50,10 @@ type Config struct {
 	RecoverAfter int           `envconfig:"RECOVER_AFTER" default:"5" desc:"consecutive healthy checks of the primary before automatic failback"`
 	Failback     string        `envconfig:"FAILBACK" default:"manual" desc:"manual or auto"`
 	MinDwell     time.Duration `envconfig:"MIN_DWELL" default:"10m" desc:"least time on the standby before automatic failback"`
+	// The Lambda form's schedule: each scheduled run probes until the next
+	// is due plus the hand-over, so runs overlap by about one round.
+	LambdaSchedule time.Duration `envconfig:"LAMBDA_SCHEDULE" default:"1m" desc:"Lambda form only: how often the schedule starts a run (template.yaml: rate(1 minute); change both together; 0: 1m)"`
+	LambdaHandover time.Duration `envconfig:"LAMBDA_HANDOVER" default:"10s" desc:"Lambda form only: how late the next scheduled run may start with the region still probing every SWITCHYARD_INTERVAL; a run starts regular rounds until SWITCHYARD_LAMBDA_SCHEDULE plus this after its start, so each run is billed about SWITCHYARD_LAMBDA_SCHEDULE plus this less one interval"`
 
 	DNSProvider        string        `envconfig:"DNS_PROVIDER" default:"cloudflare" desc:"cloudflare, route53 or rfc2136; or several, comma-separated (cloudflare,route53), all written on every switch"`
 	DNSCacheTTL        time.Duration `envconfig:"DNS_CACHE" default:"1m" desc:"at steady state the DNS API is read at most this often"`

@@ -21,6 +21,9 @@ func (c Config) Explain(w io.Writer) error {
 	b := &strings.Builder{}
 	tw := tabwriter.NewWriter(b, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "record\t%s %s: %s (primary) → %s (standby)\n", c.Record, c.RecordType, c.PrimaryTarget, c.StandbyTarget)
+	for _, m := range c.Group {
+		fmt.Fprintf(tw, "  with\t%s %s: %s (primary) → %s (standby), in the same write\n", m.Name, m.Type, m.Primary, m.Standby)
+	}
 	fmt.Fprintf(tw, "checks\tprimary %s, standby %s, every %s, timeout %s\n", showURL(c.PrimaryCheck), showURL(c.StandbyCheck), c.Interval, c.ProbeTimeout)
 	fmt.Fprintf(tw, "detection\t%s\n", c.detectionText())
 	fmt.Fprintf(tw, "this vantage point\t%s\n", c.Vantage)
@@ -146,6 +149,6 @@ func (c Config) detectionText() string {
 		return fmt.Sprintf("no fast re-checks: %d failed checks %s apart; an outage shorter than %s never causes a failover",
 			c.FailAfter, c.Interval, c.ShortestFailover())
 	}
-	return fmt.Sprintf("after a failed check of the primary, re-checks every %s until %d failures or a success; an outage shorter than %s never causes a failover, a longer one moves the record within %s of its start (I + (K−1)·max(F,T) + 2T + one write, allowed one interval)",
+	return fmt.Sprintf("after a failed check of the primary, re-checks every %s until %d failures or a success; an outage shorter than %s never causes a failover, a longer one moves the record within %s of its start (I + (K−1)·max(F,T) + 3T + one write, allowed one interval)",
 		fast, c.FailAfter, c.ShortestFailover(), failover.DetectionBound(c.Interval, fast, c.FailAfter, c.ProbeTimeout, c.Interval))
 }

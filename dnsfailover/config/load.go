@@ -60,7 +60,7 @@ func parseProblem(err error, t reflect.Type) string {
 	switch {
 	case t == reflect.TypeFor[time.Duration]():
 		return fmt.Sprintf("%q is not a duration: want e.g. 10s, 1m30s or 500ms", pe.Value)
-	case t == reflect.TypeFor[Peers]():
+	case t == reflect.TypeFor[Peers](), t == reflect.TypeFor[Group]():
 		return pe.Err.Error()
 	case t.Kind() == reflect.Int:
 		return fmt.Sprintf("%q is not a whole number", pe.Value)

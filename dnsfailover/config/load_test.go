@@ -39,6 +39,8 @@ func TestLoadValid(t *testing.T) {
 		RecoverAfter:         5,
 		Failback:             "manual",
 		MinDwell:             10 * time.Minute,
+		LambdaSchedule:       time.Minute,
+		LambdaHandover:       10 * time.Second,
 		DNSProvider:          "cloudflare",
 		DNSCacheTTL:          time.Minute,
 		RecordTTL:            60,
@@ -167,6 +169,32 @@ func TestLoadInvalid(t *testing.T) {
 			want: []string{
 				`SWITCHYARD_PRIMARY_TARGET: "192.0.2.1" is an IP address: SWITCHYARD_RECORD_TYPE CNAME needs a hostname (use A or AAAA for addresses)`,
 				`SWITCHYARD_STANDBY_TARGET: "Assets.Example.com" is SWITCHYARD_RECORD itself: a CNAME cannot point at its own name`,
+			},
+		},
+		{
+			name: "group entries with the wrong number of fields",
+			env:  map[string]string{"SWITCHYARD_GROUP": "img.example.com CNAME a.example.net,cdn.example.com A 192.0.2.1 192.0.2.2 extra"},
+			want: []string{
+				`SWITCHYARD_GROUP: entry 1 "img.example.com CNAME a.example.net" has 3 fields: want 'name type primary standby', e.g. 'img.example.com CNAME img.primary.example.net img.standby.example.net'; entry 2 "cdn.example.com A 192.0.2.1 192.0.2.2 extra" has 5 fields: want 'name type primary standby', e.g. 'img.example.com CNAME img.primary.example.net img.standby.example.net'`,
+			},
+		},
+		{
+			name: "group problems all at once",
+			env: map[string]string{"SWITCHYARD_GROUP": "img.example.com AAAA 192.0.2.1 2001:db8::1," +
+				"assets.example.com A 192.0.2.1 192.0.2.2," +
+				"cdn.example.com MX a.example.net b.example.net," +
+				"Img.example.com AAAA 2001:db8::2 2001:DB8::2," +
+				"www CNAME www.example.com www.example.com," +
+				"cdn2.example.com CNAME cdn2.example.com x.example.net"},
+			want: []string{
+				`SWITCHYARD_GROUP: entry 1 (img.example.com AAAA): primary target "192.0.2.1" is not an IPv6 address: type AAAA needs one, e.g. 2001:db8::10`,
+				`SWITCHYARD_GROUP: entry 2 (assets.example.com A): SWITCHYARD_RECORD is a CNAME at the same name: a CNAME cannot share its name with another record`,
+				`SWITCHYARD_GROUP: entry 3 (cdn.example.com MX): type "MX" is not supported: want CNAME, A or AAAA`,
+				`SWITCHYARD_GROUP: entry 4 (img.example.com AAAA): primary and standby target are the same ("2001:db8::2"): switching it would change nothing`,
+				`SWITCHYARD_GROUP: entry 4 (img.example.com AAAA): the same record as entry 1: name each record once`,
+				`SWITCHYARD_GROUP: entry 5 (www CNAME): name "www" is a single label: want a full DNS name, e.g. assets.example.com`,
+				`SWITCHYARD_GROUP: entry 5 (www CNAME): primary and standby target are the same ("www.example.com"): switching it would change nothing`,
+				`SWITCHYARD_GROUP: entry 6 (cdn2.example.com CNAME): primary target "cdn2.example.com" is the entry's own name itself: a CNAME cannot point at its own name`,
 			},
 		},
 		{
@@ -335,6 +363,19 @@ func TestLoadInvalid(t *testing.T) {
 			name: "negative fast interval",
 			env:  map[string]string{"SWITCHYARD_FAST_INTERVAL": "-2s"},
 			want: []string{`SWITCHYARD_FAST_INTERVAL: -2s is negative: want 0 (SWITCHYARD_INTERVAL/5) or a duration up to SWITCHYARD_INTERVAL`},
+		},
+		{
+			name: "Lambda hand-over as long as the schedule",
+			env:  map[string]string{"SWITCHYARD_LAMBDA_HANDOVER": "1m"},
+			want: []string{`SWITCHYARD_LAMBDA_HANDOVER: 1m0s is not shorter than SWITCHYARD_LAMBDA_SCHEDULE (1m0s): every run would still probe when the run after next starts`},
+		},
+		{
+			name: "negative Lambda hand-over and schedule",
+			env:  map[string]string{"SWITCHYARD_LAMBDA_HANDOVER": "-1s", "SWITCHYARD_LAMBDA_SCHEDULE": "-1m"},
+			want: []string{
+				`SWITCHYARD_LAMBDA_SCHEDULE: -1m0s is negative: want the schedule's period, e.g. 1m (0: 1m)`,
+				`SWITCHYARD_LAMBDA_HANDOVER: -1s is negative: want 0 or more (10s: the next run may start up to 10 s late)`,
+			},
 		},
 		{
 			name: "a plain RECORD or SECRET is not read: only the prefixed names configure a failover",

@@ -29,33 +29,44 @@ func (c Config) checkRecord(k *checker) {
 	if primaryOK && standbyOK && dns.SameTarget(c.PrimaryTarget, c.StandbyTarget) {
 		k.add("SWITCHYARD_STANDBY_TARGET", "%q is the same as SWITCHYARD_PRIMARY_TARGET: failing over would change nothing", c.StandbyTarget)
 	}
+	c.checkGroup(k)
 }
 
 // checkTarget checks that target suits c.RecordType and reports whether it does.
 func (c Config) checkTarget(k *checker, name, target string) bool {
+	return checkTargetOf(k, name, target, c.Record, targetWords{typ: "SWITCHYARD_RECORD_TYPE", self: "SWITCHYARD_RECORD"}, c.RecordType)
+}
+
+// targetWords say, in checkTargetOf's messages, which target it is
+// (prefix), what sets its type, and what the record is called.
+type targetWords struct{ prefix, typ, self string }
+
+// checkTargetOf checks that target suits a record of typ named record,
+// and reports whether it does; problems are reported as variable name's.
+func checkTargetOf(k *checker, name, target, record string, w targetWords, typ string) bool {
 	addr, addrErr := netip.ParseAddr(target)
-	switch c.RecordType {
+	switch typ {
 	case "A":
 		if addrErr != nil || !addr.Is4() {
-			k.add(name, "%q is not an IPv4 address: SWITCHYARD_RECORD_TYPE A needs one, e.g. 192.0.2.10", target)
+			k.add(name, "%s%q is not an IPv4 address: %s A needs one, e.g. 192.0.2.10", w.prefix, target, w.typ)
 			return false
 		}
 	case "AAAA":
 		if addrErr != nil || !addr.Is6() || addr.Is4In6() || addr.Zone() != "" {
-			k.add(name, "%q is not an IPv6 address: SWITCHYARD_RECORD_TYPE AAAA needs one, e.g. 2001:db8::10", target)
+			k.add(name, "%s%q is not an IPv6 address: %s AAAA needs one, e.g. 2001:db8::10", w.prefix, target, w.typ)
 			return false
 		}
 	case "CNAME":
 		if addrErr == nil {
-			k.add(name, "%q is an IP address: SWITCHYARD_RECORD_TYPE CNAME needs a hostname (use A or AAAA for addresses)", target)
+			k.add(name, "%s%q is an IP address: %s CNAME needs a hostname (use A or AAAA for addresses)", w.prefix, target, w.typ)
 			return false
 		}
 		if p := hostnameProblem(target); p != "" {
-			k.add(name, "%q %s", target, p)
+			k.add(name, "%s%q %s", w.prefix, target, p)
 			return false
 		}
-		if strings.EqualFold(target, c.Record) {
-			k.add(name, "%q is SWITCHYARD_RECORD itself: a CNAME cannot point at its own name", target)
+		if strings.EqualFold(target, record) {
+			k.add(name, "%s%q is %s itself: a CNAME cannot point at its own name", w.prefix, target, w.self)
 			return false
 		}
 	}

@@ -47,6 +47,7 @@ func TestUsageNamesAreWhatEnvconfigReads(t *testing.T) {
 		reflect.TypeFor[bool]():          "true",
 		reflect.TypeFor[time.Duration](): "7s",
 		reflect.TypeFor[Peers]():         "gcp:europe-west1=https://g.example",
+		reflect.TypeFor[Group]():         "img.example.com CNAME a.example.net b.example.net",
 	}
 	for i, v := range Usage() {
 		field := reflect.TypeFor[Config]().Field(i)

@@ -39,6 +39,10 @@ type Snapshot struct {
 	// change but had not yet reported it served by all its name servers
 	// within its wait (Route 53's PENDING). The API already shows it.
 	Pending bool
+	// Group is the failover group's other records, in configured order
+	// (none for a single record). The state and the claim are the first
+	// record's (Name): one for the group.
+	Group []MemberSnapshot
 	// Providers is every provider's own view, in configuration order, when
 	// several are written at once (dns/multi); nil with one.
 	Providers []ProviderView `json:"providers,omitempty"`
@@ -73,6 +77,8 @@ func (s Snapshot) Disagreeing() []string {
 }
 
 // Change is one atomic write: point the record at Target and store State.
+// The members of a failover group follow State.Active (Member.Target), in
+// the same write.
 type Change struct {
 	Target string
 	State  state.State
@@ -148,7 +154,9 @@ func (e *BadStateError) Unwrap() []error { return []error{e.Err, ErrPermanent} }
 
 // UnmanagedError says why a record is not in a state switchyard will act on:
 // it points at neither configured target (a person changed it), or its
-// state TXT disagrees with where it points. Automation holds rather than
+// state TXT disagrees with where it points, or (a failover group) the
+// group's records are not all on one side. Record names each record at
+// fault, comma-separated. Automation holds rather than
 // fight a person; a manual move may still be forced.
 type UnmanagedError struct {
 	Record string
@@ -167,32 +175,65 @@ func (e *UnmanagedError) Error() string {
 // a switch.
 func (s Snapshot) Current(primaryTarget, standbyTarget string) (state.State, error) {
 	var side state.Side
+	var records, why []string
+	it := "it" // in a group, each problem names its record
+	if len(s.Group) > 0 {
+		it = s.label()
+	}
 	switch {
 	case SameTarget(s.Content, primaryTarget):
 		side = state.Primary
 	case SameTarget(s.Content, standbyTarget):
 		side = state.Standby
 	default:
-		return s.State, &UnmanagedError{Record: s.Name, Why: fmt.Sprintf(
-			"it points at %q, which is neither the primary target %q nor the standby target %q",
-			s.Content, primaryTarget, standbyTarget)}
+		records = append(records, s.label())
+		why = append(why, fmt.Sprintf("%s points at %q, which is neither the primary target %q nor the standby target %q",
+			it, s.Content, primaryTarget, standbyTarget))
+	}
+	if side != "" && s.HasState && s.State.Active != side {
+		records = append(records, s.label())
+		why = append(why, fmt.Sprintf("%s points at the %s target but its state TXT says %s", it, side, s.State.Active))
+	}
+	// The members must be on the same side as the first record (or, when
+	// it is on neither, as the state says): one group, one side.
+	lead, leadSide := s.label(), side
+	if leadSide == "" && s.HasState {
+		lead, leadSide = "its state TXT", s.State.Active
+	}
+	r, w := groupProblems(s.Group, leadSide, lead)
+	records, why = append(records, r...), append(why, w...)
+	if len(records) > 0 {
+		return s.State, &UnmanagedError{Record: strings.Join(records, ", "), Why: strings.Join(why, "; ")}
 	}
 	if !s.HasState {
 		// Gen is 0, or the generation claim's when the TXT was lost.
 		return state.State{Active: side, Gen: s.State.Gen}, nil
 	}
-	if s.State.Active != side {
-		return s.State, &UnmanagedError{Record: s.Name, Why: fmt.Sprintf(
-			"it points at the %s target but its state TXT says %s", side, s.State.Active)}
-	}
 	return s.State, nil
+}
+
+// label names the switched record: its name, and its type too in a group
+// (assets.example.com A beside assets.example.com AAAA).
+func (s Snapshot) label() string {
+	if len(s.Group) == 0 {
+		return s.Name
+	}
+	return s.Name + " " + s.Type
 }
 
 // Holds reports whether s already shows change c: the target (compared as
 // DNS does) and exactly the state c writes. A write whose answer was lost,
 // or whose caller gave up after the commit, is recognised by it.
 func (s Snapshot) Holds(c Change) bool {
-	return s.HasState && s.State.Format() == c.State.Format() && SameTarget(s.Content, c.Target)
+	if !s.HasState || s.State.Format() != c.State.Format() || !SameTarget(s.Content, c.Target) {
+		return false
+	}
+	for _, m := range s.Group {
+		if !SameTarget(m.Content, m.Target(c.State.Active)) {
+			return false
+		}
+	}
+	return true
 }
 
 // SameTarget compares two record contents as DNS and the providers'

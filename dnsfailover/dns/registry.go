@@ -131,8 +131,12 @@ type Options struct {
 	Type     string // CNAME, A or AAAA
 	TTL      int    // written on the record, the state TXT and the claim
 	Claims   bool   // swap a generation claim with every write (see Zone)
-	Retry    Retry  // how a failed Apply is retried
-	Log      *slog.Logger
+	// Group is a failover group's other records (see Member), switched
+	// with Record in the same write; Zone.Load returns them too. They
+	// must be normalized (NormalizeGroup).
+	Group []Member
+	Retry Retry // how a failed Apply is retried
+	Log   *slog.Logger
 }
 
 // Registry implements Provider over a Zone.
@@ -160,8 +164,9 @@ func NewRegistry(z Zone, o Options) *Registry {
 type view struct {
 	snap     Snapshot
 	target   Record
-	state    *Record // nil when the state TXT does not exist yet
-	claim    *Record // nil before the first claim
+	members  []Record // the group's other records, as Options.Group
+	state    *Record  // nil when the state TXT does not exist yet
+	claim    *Record  // nil before the first claim
 	claimGen uint64
 	// stale are the other claims: none normally. A claim created from a
 	// read older than a switch that committed meanwhile lands beside the
@@ -201,6 +206,7 @@ func sameName(a, b string) bool {
 // interpret applies the shared rules to what a Load returned.
 func (r *Registry) interpret(recs []Record) (view, error) {
 	var targets, states, claims []Record
+	members := make([][]Record, len(r.o.Group))
 	stateName, claimName := StateName(r.o.Record), ClaimName(r.o.Record)
 	for _, rec := range recs {
 		typ := strings.ToUpper(rec.Type)
@@ -211,6 +217,12 @@ func (r *Registry) interpret(recs []Record) (view, error) {
 			states = append(states, rec)
 		case sameName(rec.Name, claimName) && typ == "TXT":
 			claims = append(claims, rec)
+		default:
+			for i, m := range r.o.Group {
+				if sameName(rec.Name, m.Name) && typ == m.Type {
+					members[i] = append(members[i], rec)
+				}
+			}
 		}
 	}
 	if len(targets) != 1 {
@@ -219,6 +231,20 @@ func (r *Registry) interpret(recs []Record) (view, error) {
 	}
 	t := targets[0]
 	v := view{target: t, snap: Snapshot{Name: r.o.Record, Type: r.o.Type, Content: t.Content, TTL: t.TTL}}
+	var missing []error
+	for i, m := range r.o.Group {
+		if len(members[i]) != 1 {
+			missing = append(missing, fmt.Errorf("found %d %s records named %s in the zone, expected exactly one (a member of the failover group)",
+				len(members[i]), m.Type, m.Name))
+			continue
+		}
+		rec := members[i][0]
+		v.members = append(v.members, rec)
+		v.snap.Group = append(v.snap.Group, MemberSnapshot{Member: m, Content: rec.Content, TTL: rec.TTL})
+	}
+	if err := errors.Join(missing...); err != nil {
+		return view{}, fmt.Errorf("%w: %w", err, ErrPermanent)
+	}
 	r.chooseClaim(&v, claims)
 	r.chooseState(&v, states)
 	r.raiseToClaim(&v)
@@ -346,6 +372,14 @@ func (r *Registry) Write(ctx context.Context, c Change) (Snapshot, error) {
 			return Snapshot{}, r.errorf("record points at %s now, this change was decided when it pointed at %s (changed by hand?): %w",
 				v.snap.Content, c.From, ErrStale)
 		}
+		if c.From != "" {
+			// Automation never overwrites a person's change to a member
+			// either: the group must still be on one side, the stored one.
+			if records, why := groupProblems(v.snap.Group, v.snap.State.Active, "the state TXT"); len(records) > 0 {
+				r.dropStale(ctx, v, createdClaim)
+				return Snapshot{}, r.errorf("%s (changed by hand?): %w", strings.Join(why, "; "), ErrStale)
+			}
+		}
 		op, p := "commit", r.plan(v, c)
 		if r.o.Claims && v.claim == nil {
 			// No write may go out without a claim to swap: one prepared
@@ -423,6 +457,19 @@ func (r *Registry) plan(v view, c Change) Plan {
 		target.TTL = r.o.TTL // a proxied record keeps its automatic TTL
 	}
 	p := Plan{Updates: []Update{{Old: v.target, New: target}}}
+	for i, m := range r.o.Group {
+		// Every member is rewritten, even one already on the side: its
+		// Old is then part of the compare-and-swap (Route 53's DELETE,
+		// RFC 2136's prerequisite), so a hand change to it since the read
+		// fails the write whole.
+		old := v.members[i]
+		rec := old
+		rec.Content = m.Target(c.State.Active)
+		if !rec.Proxied {
+			rec.TTL = r.o.TTL
+		}
+		p.Updates = append(p.Updates, Update{Old: old, New: rec})
+	}
 	st := Record{Name: StateName(r.o.Record), Type: "TXT", Content: c.State.Format(), TTL: r.o.TTL, Comment: stateComment}
 	if v.state != nil {
 		st.ID, st.Created = v.state.ID, v.state.Created

@@ -13,10 +13,11 @@ import (
 
 // provider builds the configured DNS provider for record, through the same
 // assemble.Provider a vantage point uses, so the drill exercises the real
-// API calls, token and zone.
+// API calls, token and zone. The drill record is switched alone: a failover
+// group's other records are real traffic.
 func (r *run) provider(record string) (dns.Provider, error) {
 	c := r.c
-	c.Record = record
+	c.Record, c.Group = record, nil
 	return assemble.Provider(c, r.o.Deps)
 }
 

@@ -42,6 +42,9 @@ type Options struct {
 	Record string // the switched record, e.g. assets.example.com
 	Type   string // CNAME, A or AAAA
 	TTL    int    // written on the record and the TXT: 1 (automatic) or 60..86400; 0 means DefaultTTL
+	// Group is a failover group's other records, switched with Record in
+	// the same batch (see dns.Member); none for a single record.
+	Group []dns.Member
 
 	HTTPClient *http.Client // default: a client of its own
 	// MaxRetries is how often a request failing with 429, 5xx or no answer
@@ -82,7 +85,9 @@ func New(o Options) (*Provider, error) {
 	}
 	o.Record = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(o.Record), "."))
 	o.Type = strings.ToUpper(strings.TrimSpace(o.Type))
-	if err := o.validate(); err != nil {
+	group, groupErr := dns.NormalizeGroup(o.Record, o.Type, o.Group)
+	o.Group = group
+	if err := errors.Join(o.validate(), groupErr); err != nil {
 		return nil, fmt.Errorf("cloudflare: %w", err)
 	}
 	client := o.HTTPClient
@@ -105,10 +110,13 @@ func New(o Options) (*Provider, error) {
 		option.WithMiddleware(checkSuccess),
 	)
 	retry := dns.Retry{Max: max(o.MaxRetries, 0), Base: o.Backoff, Sleep: o.sleep, Log: log}
-	z := &zone{api: api, zoneID: o.ZoneID, record: o.Record, retry: retry}
+	// One list call reads the whole group: every record whose name ends
+	// in the names' common suffix (the record's own name when alone).
+	suffix := dns.CommonSuffix(append([]string{o.Record}, dns.Names(o.Group)...)...)
+	z := &zone{api: api, zoneID: o.ZoneID, record: suffix, retry: retry}
 	return &Provider{Registry: dns.NewRegistry(z, dns.Options{
 		Provider: "cloudflare", Record: o.Record, Type: o.Type, TTL: o.TTL,
-		Claims: true, Retry: retry, Log: log,
+		Claims: true, Group: o.Group, Retry: retry, Log: log,
 	})}, nil
 }
 

@@ -15,7 +15,7 @@ import (
 type zone struct {
 	api    recordsAPI
 	zoneID string
-	record string
+	record string // the names Load lists end in: the record's, or a group's common suffix
 	retry  dns.Retry
 }
 

@@ -42,6 +42,7 @@ type Rec struct {
 // names. None may ever disappear.
 var UserRecords = []Rec{
 	{Record, "AAAA", "2001:db8::10"},
+	{"img." + Zone, "CNAME", "img.primary.example.net"},
 	{Record, "TXT", "google-site-verification=abc"},
 	{"www." + Zone, "A", "192.0.2.9"},
 	{"_switchyard-other." + Zone, "TXT", "not ours"},

@@ -47,6 +47,9 @@ type Options struct {
 	Record    string // the switched record, e.g. assets.example.com
 	Type      string // CNAME, A or AAAA
 	TTL       int    // written on the record and the TXT; 0 means DefaultTTL
+	// Group is a failover group's other records, switched with Record in
+	// the same UPDATE (see dns.Member); none for a single record.
+	Group []sydns.Member
 
 	Timeout    time.Duration // bounds each exchange (0: DefaultTimeout)
 	MaxRetries int           // retries of SERVFAIL or no answer (0: DefaultMaxRetries; negative: never)
@@ -98,7 +101,15 @@ func New(o Options) (*Provider, error) {
 	o.KeyName = canonical(o.KeyName)
 	o.Algorithm = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(o.Algorithm)), ".")
 	o.Type = strings.ToUpper(strings.TrimSpace(o.Type))
-	if err := o.validate(); err != nil {
+	group, groupErr := sydns.NormalizeGroup(o.Record, o.Type, o.Group)
+	o.Group = group
+	for _, m := range group {
+		if _, ok := dns.IsDomainName(m.Name); ok && dns.IsSubDomain(o.Zone, canonical(m.Name)) {
+			continue
+		}
+		groupErr = errors.Join(groupErr, fmt.Errorf("group member %s is not in option Zone %q", m, strings.TrimSuffix(o.Zone, ".")))
+	}
+	if err := errors.Join(o.validate(), groupErr); err != nil {
 		return nil, fmt.Errorf("rfc2136: %w", err)
 	}
 	log := o.Log
@@ -121,9 +132,12 @@ func New(o Options) (*Provider, error) {
 		},
 		retry: retry,
 	}
+	for _, m := range o.Group {
+		z.members = append(z.members, rrsetName{name: canonical(m.Name), typ: dns.StringToType[m.Type]})
+	}
 	name := strings.TrimSuffix(o.Record, ".")
 	return &Provider{zone: z, Registry: sydns.NewRegistry(z, sydns.Options{
-		Provider: "rfc2136", Record: name, Type: o.Type, TTL: o.TTL, Retry: retry, Log: log,
+		Provider: "rfc2136", Record: name, Type: o.Type, TTL: o.TTL, Group: o.Group, Retry: retry, Log: log,
 	})}, nil
 }
 

@@ -21,8 +21,9 @@ type zone struct {
 	record    string // fully qualified, lower case
 	txtName   string // fully qualified
 	typ       uint16
-	keyName   string // fully qualified
-	algorithm string // miekg's name, e.g. hmac-sha256.
+	members   []rrsetName // a failover group's other records
+	keyName   string      // fully qualified
+	algorithm string      // miekg's name, e.g. hmac-sha256.
 	client    *dns.Client
 	retry     sydns.Retry
 
@@ -32,6 +33,12 @@ type zone struct {
 }
 
 var _ sydns.Zone = (*zone)(nil)
+
+// rrsetName is one RRset Load reads.
+type rrsetName struct {
+	name string // fully qualified
+	typ  uint16
+}
 
 // consistentTries bounds how often Load reads again when the zone changed
 // while it read.
@@ -62,12 +69,26 @@ func (z *zone) Load(ctx context.Context) ([]sydns.Record, error) {
 			if err != nil {
 				return err
 			}
+			// A group's members: one query per RRset, inside the same SOA
+			// bracket. Queries to the zone's own server cost no API budget
+			// (nothing rate-limits them as Cloudflare and Route 53 do).
+			var group [][]dns.RR
+			for _, m := range z.members {
+				rrs, err := z.query(ctx, m.name, m.typ)
+				if err != nil {
+					return err
+				}
+				group = append(group, rrs)
+			}
 			after, err := z.serial(ctx)
 			if err != nil {
 				return err
 			}
 			if before == after {
 				out = append(records(target), records(txt)...)
+				for _, rrs := range group {
+					out = append(out, records(rrs)...)
+				}
 				return nil
 			}
 		}

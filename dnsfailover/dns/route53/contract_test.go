@@ -1,6 +1,7 @@
 package route53
 
 import (
+	"context"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -18,6 +19,15 @@ type contractBackend struct {
 }
 
 func TestContract(t *testing.T) { dnstest.Run(t, startContract) }
+
+func TestGroupContract(t *testing.T) {
+	dnstest.RunGroup(t, func(t testing.TB) dnstest.GroupBackend { return startContract(t).(*contractBackend) })
+}
+
+// BenchmarkGroupSwitch times one switch of a three-record group.
+func BenchmarkGroupSwitch(b *testing.B) {
+	dnstest.BenchGroup(b, func(t testing.TB) dnstest.GroupBackend { return startContract(t).(*contractBackend) })
+}
 
 // BenchmarkSwitch times one switch (change and read-back) against the
 // service: go test -run '^$' -bench Switch ./dnsfailover/dns/...
@@ -51,6 +61,27 @@ func (b *contractBackend) FailingProvider(t testing.TB) dns.Provider {
 	return p
 }
 
+func (b *contractBackend) ProviderWith(t testing.TB, o dnstest.ProviderOptions) dns.Provider {
+	const retries = 2
+	typ := "A"
+	if o.Type != "" {
+		typ = o.Type
+	}
+	p := newProvider(t, b.url, b.api.ZoneID(), typ, func(opt *Options) {
+		if o.Record != "" {
+			opt.Record = o.Record
+		}
+		opt.Group = o.Group
+		if o.Failing {
+			opt.MaxRetries = retries
+		}
+	})
+	if o.Failing {
+		b.api.FailNext(route53api.Fault{Status: 503, Code: "ServiceUnavailable", Count: retries + 1, Changes: true})
+	}
+	return p
+}
+
 func (b *contractBackend) Records(t testing.TB) []dnstest.Rec {
 	var out []dnstest.Rec
 	for _, rs := range b.api.Records() {
@@ -59,4 +90,18 @@ func (b *contractBackend) Records(t testing.TB) []dnstest.Rec {
 		}
 	}
 	return out
+}
+
+// A group's read stays within the API budget: one ListResourceRecordSets,
+// however many records (from the group's first name to its last).
+func TestGroupReadIsOneListCall(t *testing.T) {
+	b := startContract(t).(*contractBackend)
+	p := b.ProviderWith(t, dnstest.ProviderOptions{Group: dnstest.Group})
+	before := len(b.api.Calls())
+	if _, err := p.Read(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if calls := b.api.Calls()[before:]; len(calls) != 1 || !strings.HasSuffix(calls[0].Path, "/rrset") {
+		t.Fatalf("one read of a three-record group made %d calls %+v; want one ListResourceRecordSets", len(calls), calls)
+	}
 }

@@ -48,6 +48,9 @@ type Options struct {
 	Record       string // the switched record, e.g. assets.example.com
 	Type         string // CNAME, A or AAAA
 	TTL          int    // written on the record and the TXT; 0 means DefaultTTL
+	// Group is a failover group's other records, switched with Record in
+	// the same change batch (see dns.Member); none for a single record.
+	Group []dns.Member
 
 	// Endpoint overrides Route 53's API URL (the local world's service);
 	// empty: AWS's.
@@ -113,7 +116,9 @@ func New(o Options) (*Provider, error) {
 	o.HostedZoneID = strings.TrimPrefix(strings.TrimSpace(o.HostedZoneID), "/hostedzone/")
 	o.Record = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(o.Record), "."))
 	o.Type = strings.ToUpper(strings.TrimSpace(o.Type))
-	if err := o.validate(); err != nil {
+	group, groupErr := dns.NormalizeGroup(o.Record, o.Type, o.Group)
+	o.Group = group
+	if err := errors.Join(o.validate(), groupErr); err != nil {
 		return nil, fmt.Errorf("route53: %w", err)
 	}
 	cfg := aws.Config{Region: controlPlaneRegion, Credentials: o.Credentials}
@@ -148,6 +153,7 @@ func New(o Options) (*Provider, error) {
 		api:            client,
 		zoneID:         o.HostedZoneID,
 		record:         o.Record + ".",
+		names:          listRange(o.Record, o.Group),
 		requestTimeout: o.RequestTimeout,
 		syncTimeout:    o.SyncTimeout,
 		syncPoll:       o.SyncPoll,
@@ -156,7 +162,7 @@ func New(o Options) (*Provider, error) {
 		log:            log.With(slog.String("record", o.Record)),
 	}
 	return &Provider{zone: z, Registry: dns.NewRegistry(z, dns.Options{
-		Provider: "route53", Record: o.Record, Type: o.Type, TTL: o.TTL, Retry: retry, Log: log,
+		Provider: "route53", Record: o.Record, Type: o.Type, TTL: o.TTL, Group: o.Group, Retry: retry, Log: log,
 	})}, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +23,7 @@ type zone struct {
 	api            api
 	zoneID         string
 	record         string // fully qualified, lower case
+	names          nameRange
 	requestTimeout time.Duration
 	syncTimeout    time.Duration
 	syncPoll       time.Duration
@@ -40,23 +42,31 @@ type zone struct {
 var _ dns.Zone = (*zone)(nil)
 
 // listPage is how many record sets Load asks for at once: the record, its
-// state TXT and whatever else lives below the record's name.
-const listPage = 100
+// state TXT and whatever else lives below the record's name. A group's
+// read asks for Route 53's most, 300, since it spans every name between
+// the group's first and last.
+const (
+	listPage      = 100
+	groupListPage = 300
+)
 
 // Load lists the record sets from the switched record's name on. Route 53
 // orders names with their labels reversed (com, example, assets, ...), so
 // the record and every name below it, its state TXT among them, come
 // together, in one page unless the record has many children; Load stops at
-// the first name outside that subtree.
+// the first name outside that subtree. A failover group's records are read
+// the same way, in one listing from the group's first name in that order
+// to the end of its last name's subtree: one call unless more than 300
+// record sets lie between them (each further page is one more call).
 //
 // Each record's ID is its record set's values exactly as read, one per
 // line: with the TTL, what an Apply's DELETE must repeat.
 func (z *zone) Load(ctx context.Context) ([]dns.Record, error) {
 	var out []dns.Record
-	err := z.retry.Do(ctx, "list record sets from "+z.record, func() error {
+	err := z.retry.Do(ctx, "list record sets from "+z.names.first, func() error {
 		out = nil
 		in := &r53.ListResourceRecordSetsInput{HostedZoneId: aws.String(z.zoneID),
-			StartRecordName: aws.String(z.record), MaxItems: aws.Int32(listPage)}
+			StartRecordName: aws.String(z.names.first), MaxItems: aws.Int32(z.names.page)}
 		for {
 			page, err := z.list(ctx, in)
 			if err != nil {
@@ -64,8 +74,11 @@ func (z *zone) Load(ctx context.Context) ([]dns.Record, error) {
 			}
 			for _, rs := range page.ResourceRecordSets {
 				name := unescapeName(aws.ToString(rs.Name))
-				if name != z.record && !strings.HasSuffix(name, "."+z.record) {
-					return nil // past the record's subtree
+				if z.names.past(name) {
+					return nil // past the last subtree
+				}
+				if !z.names.within(name) {
+					continue // between two of the group's names
 				}
 				recs, err := records(name, rs)
 				if err != nil {
@@ -80,6 +93,66 @@ func (z *zone) Load(ctx context.Context) ([]dns.Record, error) {
 		}
 	})
 	return out, err
+}
+
+// nameRange is what Load lists: the subtrees of a group's names (one name
+// for a single record), in Route 53's order.
+type nameRange struct {
+	first string   // fully qualified: where the listing starts
+	last  []string // the last name's labels, reversed
+	roots []string // every name, fully qualified, lower case
+	page  int32
+}
+
+// listRange is the range of record and its group's members.
+func listRange(record string, group []dns.Member) nameRange {
+	r := nameRange{first: record + ".", last: reversed(record + "."), roots: []string{record + "."}, page: listPage}
+	for _, m := range group {
+		n := m.Name + "."
+		r.roots = append(r.roots, n)
+		if compareLabels(reversed(n), reversed(r.first)) < 0 {
+			r.first = n
+		}
+		if compareLabels(reversed(n), r.last) > 0 {
+			r.last = reversed(n)
+		}
+		r.page = groupListPage
+	}
+	return r
+}
+
+// within reports whether name (fully qualified, lower case) is one of the
+// roots or below one.
+func (r nameRange) within(name string) bool {
+	for _, root := range r.roots {
+		if name == root || strings.HasSuffix(name, "."+root) {
+			return true
+		}
+	}
+	return false
+}
+
+// past reports whether name comes after the last root's subtree in
+// Route 53's order.
+func (r nameRange) past(name string) bool {
+	labels := reversed(name)
+	if len(labels) >= len(r.last) && compareLabels(labels[:len(r.last)], r.last) == 0 {
+		return false // in the last root's subtree
+	}
+	return compareLabels(labels, r.last) > 0
+}
+
+// reversed is a name's labels, last first: Route 53's sort key.
+func reversed(name string) []string {
+	labels := strings.Split(strings.TrimSuffix(name, "."), ".")
+	slices.Reverse(labels)
+	return labels
+}
+
+// compareLabels orders reversed names label by label, as Route 53 lists
+// them.
+func compareLabels(a, b []string) int {
+	return slices.Compare(a, b)
 }
 
 func (z *zone) list(ctx context.Context, in *r53.ListResourceRecordSetsInput) (*r53.ListResourceRecordSetsOutput, error) {
