@@ -2,9 +2,14 @@ package local
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/switchyard-dns/switchyard/dnsfailover/assemble"
 	"github.com/switchyard-dns/switchyard/infra/local/cloudflareapi"
 	"github.com/switchyard-dns/switchyard/infra/local/nameserver"
 	"github.com/switchyard-dns/switchyard/infra/local/scenario"
@@ -53,6 +58,38 @@ func TestGroupOutageKeepsTheInvariants(t *testing.T) {
 	chk.Final(w.CF.Records())
 	if chk.Total() > 0 || chk.Checks() < 2 {
 		t.Fatalf("%d snapshots checked, violations %v: %v", chk.Checks(), chk.Counts(), chk.First())
+	}
+
+	// `failover status` and the status page list each record of the group.
+	m, err := assemble.Manual(w.OperatorConfig(), assemble.Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := m.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(w.Nodes[0].URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range world.GroupRecords {
+		line := fmt.Sprintf("%s %s → %s (standby)", g.Name, g.Type, g.Standby)
+		if !strings.Contains(text.String(), line) {
+			t.Errorf("failover status does not say %q:\n%s", line, text.String())
+		}
+		if !strings.Contains(string(page), fmt.Sprintf("%s %s → %s", g.Name, g.Type, g.Standby)) {
+			t.Errorf("the status page does not list %s %s on %s", g.Name, g.Type, g.Standby)
+		}
 	}
 }
 
