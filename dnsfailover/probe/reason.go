@@ -107,6 +107,14 @@ func withoutLayers(err error) error {
 	}
 }
 
+// ReasonCanceled begins the Reason of a check its caller gave up on before
+// it answered (the round was stopped, e.g. a process shutting down): no
+// finding about the origin.
+const ReasonCanceled = "canceled by the caller"
+
+// Canceled reports whether r failed only because its caller gave up on it.
+func (r Result) Canceled() bool { return !r.OK && strings.HasPrefix(r.Reason, ReasonCanceled) }
+
 func explainContext(ctx context.Context, status int, timeout, elapsed time.Duration) string {
 	var what string
 	switch {
@@ -115,7 +123,7 @@ func explainContext(ctx context.Context, status int, timeout, elapsed time.Durat
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		what = fmt.Sprintf("timeout after %s (the caller's deadline)", elapsed.Round(time.Millisecond))
 	default:
-		what = "canceled by the caller"
+		what = ReasonCanceled
 	}
 	if status != 0 {
 		what += fmt.Sprintf(" while reading the body (%s)", statusText(status))

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
+	"github.com/switchyard-dns/switchyard/dnsfailover/probe"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
 )
 
@@ -45,8 +46,8 @@ func FromEvents(title string, events []vantage.Event) Timeline {
 			l := lane(e.Vantage)
 			rounds[e.Vantage]++
 			l.Marks = append(l.Marks,
-				Mark{At: r.At, Shape: TickPrimary, Tone: toneOf(r.Primary.OK), Label: probeLabel("primary", r.Primary.OK, r.Primary.Reason, r.Primary.Latency)},
-				Mark{At: r.At, Shape: TickStandby, Tone: toneOf(r.Standby.OK), Label: probeLabel("standby", r.Standby.OK, r.Standby.Reason, r.Standby.Latency)})
+				probeMark(r.At, TickPrimary, "primary", r.Primary),
+				probeMark(r.At, TickStandby, "standby", r.Standby))
 			if r.Verdict != nil {
 				tone := Warn
 				switch r.Decision.Action {
@@ -91,16 +92,34 @@ func FromEvents(title string, events []vantage.Event) Timeline {
 	return t
 }
 
-func toneOf(ok bool) Tone {
-	if ok {
-		return Good
+// probeMark draws one check. A check cut short because the run stopped
+// (the world closing, a Lambda's deadline) found nothing about the origin:
+// it is drawn grey as cut, never as a failure.
+func probeMark(at time.Time, shape Shape, side string, r probe.Result) Mark {
+	switch {
+	case r.OK:
+		return Mark{At: at, Shape: shape, Tone: Good, Label: fmt.Sprintf("%s ok in %s", side, r.Latency.Round(time.Millisecond))}
+	case r.Canceled():
+		return Mark{At: at, Shape: shape, Tone: Neutral, Label: side + " cut short: the run stopped before it answered"}
 	}
-	return Bad
+	return Mark{At: at, Shape: shape, Tone: Bad, Label: fmt.Sprintf("%s FAILED: %s", side, r.Reason)}
 }
 
-func probeLabel(side string, ok bool, reason string, latency time.Duration) string {
-	if ok {
-		return fmt.Sprintf("%s ok in %s", side, latency.Round(time.Millisecond))
+// Stopped marks the warnings and failures in the lanes at or after at,
+// when the run was stopped, as cut short: a verdict refused because the
+// peers had already gone, a write whose context was canceled. They are
+// drawn grey, labelled so, and never read as the system's findings (a
+// switch verdict reached before the stop stays as it was: its quorum was
+// real). Probes cut short
+// are recognised by their own reason (probe.Result.Canceled), wherever
+// they fall.
+func (t *Timeline) Stopped(at time.Time) {
+	for i := range t.Lanes {
+		for j, m := range t.Lanes[i].Marks {
+			if (m.Shape == Diamond || m.Shape == Cross) && !m.At.Before(at) && m.Tone != Neutral && m.Tone != Good {
+				t.Lanes[i].Marks[j].Tone = Neutral
+				t.Lanes[i].Marks[j].Label = "cut short, after the run stopped: " + m.Label
+			}
+		}
 	}
-	return fmt.Sprintf("%s FAILED: %s", side, reason)
 }

@@ -18,7 +18,6 @@ const (
 	laneHeight = 56
 	compactH   = 30
 	labelRow   = 18 // one row of line labels above the lanes
-	maxLabels  = 4  // rows of line labels before they overlap
 	legendGap  = 40
 )
 
@@ -83,15 +82,17 @@ func (t Timeline) writeSVG(w *bufio.Writer) {
 	start, end := t.span()
 	sc := scale{start: start, span: end.Sub(start)}
 
-	// Place the line labels in rows so that they do not overlap.
+	// Place the line labels in rows so that they never overlap: each goes
+	// in the first row where it fits, a new row when none has room. At
+	// the switch several lines fall within a few pixels (switched, DNS
+	// answers, heal), so they stack rather than print over each other.
 	type placed struct {
 		Line
 		row int
 		x   float64
 	}
 	var labels []placed
-	taken := make([][][2]float64, maxLabels) // per row: occupied [from, to]
-	rows := 0
+	var taken [][][2]float64 // per row: occupied [from, to]
 	for _, l := range t.Lines {
 		x := sc.x(l.At)
 		from, to := x, x+labelWidthOf(l.Label)
@@ -99,7 +100,7 @@ func (t Timeline) writeSVG(w *bufio.Writer) {
 			from, to = x-labelWidthOf(l.Label), x
 		}
 		row := 0
-		for ; row < maxLabels-1; row++ {
+		for ; row < len(taken); row++ {
 			free := true
 			for _, iv := range taken[row] {
 				if from < iv[1] && iv[0] < to {
@@ -111,10 +112,13 @@ func (t Timeline) writeSVG(w *bufio.Writer) {
 				break
 			}
 		}
+		if row == len(taken) {
+			taken = append(taken, nil)
+		}
 		taken[row] = append(taken[row], [2]float64{from, to})
 		labels = append(labels, placed{l, row, x})
-		rows = max(rows, row+1)
 	}
+	rows := len(taken)
 	top := axisHeight + rows*labelRow + 8
 	laneY := make([]int, len(t.Lanes)) // top of each lane
 	lanesBottom := top
@@ -199,17 +203,23 @@ func (t Timeline) writeSVG(w *bufio.Writer) {
 		}
 	}
 
-	// Lines across every lane, with their labels above.
+	// Lines across every lane, then their labels above, each on a white
+	// halo, so that a line from a label in an upper row never strikes
+	// through the text of one below it.
 	for _, l := range labels {
 		st := lineStyles[l.Kind]
 		labelY := axisHeight + l.row*labelRow + 14
 		p(`<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="%s" stroke-width="%s" stroke-dasharray="%s"><title>%s</title></line>`,
 			l.x, labelY+4, l.x, lanesBottom, st.color, st.width, st.dash, esc(l.Label))
+	}
+	for _, l := range labels {
+		st := lineStyles[l.Kind]
+		labelY := axisHeight + l.row*labelRow + 14
 		anchor, dx := "start", 4.0
 		if endAnchored(l.x) {
 			anchor, dx = "end", -4
 		}
-		p(`<text x="%.1f" y="%d" fill="%s" font-weight="600" text-anchor="%s">%s</text>`, l.x+dx, labelY, st.color, anchor, esc(l.Label))
+		p(`<text x="%.1f" y="%d" fill="%s" font-weight="600" text-anchor="%s" stroke="#fff" stroke-width="4" stroke-linejoin="round" paint-order="stroke">%s</text>`, l.x+dx, labelY, st.color, anchor, esc(l.Label))
 	}
 
 	t.writeLegend(w, lanesBottom+legendGap-10)
@@ -287,6 +297,7 @@ func (t Timeline) writeLegend(w *bufio.Writer, y int) {
 	}
 	item(fmt.Sprintf(`<rect x="4" y="0" width="4" height="13" fill="%s"/>`, colors[Good]), "probe ok")
 	item(fmt.Sprintf(`<rect x="4" y="0" width="4" height="13" fill="%s"/>`, colors[Bad]), "probe failed")
+	item(fmt.Sprintf(`<rect x="4" y="0" width="4" height="13" fill="%s"/>`, colors[Neutral]), "cut short (run stopped)")
 	item(fmt.Sprintf(`<path d="M6 0 l6 6 l-6 6 l-6 -6 z" fill="%s"/>`, colors[Warn]), "suspect / vote")
 	item(fmt.Sprintf(`<path d="M6 0 l6 6 l-6 6 l-6 -6 z" fill="%s"/>`, colors[Bad]), "refused")
 	item(fmt.Sprintf(`<path d="M6 0 l6 6 l-6 6 l-6 -6 z" fill="%s"/>`, colors[Parity]), "parity failed")

@@ -3,7 +3,9 @@ package report_test
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +77,54 @@ func TestFromEventsAndHTML(t *testing.T) {
 			break
 		} else if err != nil {
 			t.Fatalf("SVG is not well-formed: %v", err)
+		}
+	}
+}
+
+// TestLabelsNeverOverlap: lines that fall at the same moment (the switch,
+// the DNS answer, a heal, notes) get a row each, however many there are.
+func TestLabelsNeverOverlap(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 17, 0, 0, 0, time.UTC)
+	tl := report.Timeline{Title: "crowded", Lanes: []report.Lane{{Name: "aws:us-east-1",
+		Marks: []report.Mark{{At: t0, Shape: report.TickPrimary, Tone: report.Good}, {At: t0.Add(10 * time.Second), Shape: report.TickPrimary, Tone: report.Good}}}}}
+	const n = 7
+	for i := range n {
+		tl.Lines = append(tl.Lines, report.Line{At: t0.Add(5*time.Second + time.Duration(i)*time.Millisecond), Kind: report.LineNote, Label: fmt.Sprintf("label number %d", i)})
+	}
+	var buf bytes.Buffer
+	if err := tl.WriteHTML(&buf); err != nil {
+		t.Fatal(err)
+	}
+	ys := map[string]bool{}
+	for _, m := range regexp.MustCompile(`<text x="[0-9.]+" y="([0-9]+)"[^>]*>label number`).FindAllStringSubmatch(buf.String(), -1) {
+		ys[m[1]] = true
+	}
+	if len(ys) != n {
+		t.Errorf("%d labels at one moment drawn on %d rows, want %d: %v", n, len(ys), n, ys)
+	}
+}
+
+// TestCutShort: a probe its caller gave up on, and a refusal after the run
+// stopped, are drawn grey as cut short, never as failures.
+func TestCutShort(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 17, 0, 0, 0, time.UTC)
+	r := &vantage.Round{Vantage: "aws:us-east-1", At: t0,
+		Primary:  probe.Result{Reason: probe.ReasonCanceled},
+		Standby:  probe.Result{Reason: "status 503 Service Unavailable"},
+		Decision: failover.Decision{Action: failover.Refuse, Reason: "no quorum"}, Verdict: &quorum.Verdict{}}
+	tl := report.FromEvents("stopped", []vantage.Event{{Kind: vantage.EventRound, Vantage: r.Vantage, At: t0, Round: r}})
+	tl.Stopped(t0)
+	tones := map[report.Shape]report.Tone{}
+	for _, m := range tl.Lanes[0].Marks {
+		tones[m.Shape] = m.Tone
+		if m.Shape == report.TickPrimary && !strings.Contains(m.Label, "cut short") {
+			t.Errorf("canceled probe labelled %q", m.Label)
+		}
+	}
+	want := map[report.Shape]report.Tone{report.TickPrimary: report.Neutral, report.TickStandby: report.Bad, report.Diamond: report.Neutral}
+	for s, tone := range want {
+		if tones[s] != tone {
+			t.Errorf("%s drawn %s, want %s", s, tones[s], tone)
 		}
 	}
 }

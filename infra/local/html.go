@@ -21,6 +21,9 @@ func writeHTML(path string, sc scenario.Scenario, evs []world.Event, out scenari
 	}
 	t := report.FromEvents("scenario "+sc.Name, vevs)
 	t.Subtitle = sc.About
+	if !out.Stopped.IsZero() {
+		t.Stopped(out.Stopped)
+	}
 	t.Verdict, t.OK = "PASS", out.Err == nil
 	if out.Err != nil {
 		t.Verdict = "FAIL"

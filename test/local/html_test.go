@@ -8,12 +8,13 @@ import (
 	"testing"
 
 	"github.com/switchyard-dns/switchyard/infra/local/world"
+	"github.com/switchyard-dns/switchyard/test/internal/browser"
 	"github.com/switchyard-dns/switchyard/test/internal/testbin"
 )
 
 // TestHTMLTimeline runs a scenario with --html and checks the page: one
-// lane per vantage point, the switch and the DNS answer change, and no
-// script or external asset.
+// lane per vantage point, the switch and the DNS answer change, no script
+// or external asset, and Chromium renders it with no console message.
 func TestHTMLTimeline(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a scenario; skipped with -short")
@@ -37,6 +38,17 @@ func TestHTMLTimeline(t *testing.T) {
 	if strings.Contains(page, "<script") || strings.Contains(page, "src=") {
 		t.Error("timeline is not self-contained")
 	}
+	t.Run("in a browser", func(t *testing.T) {
+		png := filepath.Join(t.TempDir(), "timeline.png")
+		p := browser.Load(t, "file://"+path, png, 1300, 720)
+		t.Logf("screenshot: %s", png)
+		if len(p.Console) > 0 {
+			t.Errorf("console messages:\n%s", strings.Join(p.Console, "\n"))
+		}
+		if !strings.Contains(p.DOM, "switched → standby") {
+			t.Error("rendered timeline lacks the switch")
+		}
+	})
 
 	bad := exec.Command(bin, "--scenario", "primary-outage", "--interval", "300ms", "--html", filepath.Join(t.TempDir(), "no", "such", "dir.html"))
 	if out, err := bad.CombinedOutput(); err == nil || !strings.Contains(string(out), "--html") {

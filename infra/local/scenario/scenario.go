@@ -459,6 +459,10 @@ type Outcome struct {
 	Err      error
 	Elapsed  []time.Duration // fault → DNS answer changed, per change awaited
 	Bound    time.Duration
+	// Stopped is when the play ended and the world began to close: what
+	// the vantage points did after it (rounds whose peers had gone, writes
+	// whose context was canceled) says nothing about the scenario.
+	Stopped time.Time
 }
 
 // Play starts a world configured by o and sc, plays sc and closes the world.
@@ -476,7 +480,7 @@ func Play(ctx context.Context, sc Scenario, o world.Options, rec *Recorder) Outc
 	if err = st.Steady(ctx); err == nil {
 		err = sc.Play(ctx, st)
 	}
-	return Outcome{Scenario: sc.Name, Err: err, Elapsed: st.Elapsed, Bound: st.Bound()}
+	return Outcome{Scenario: sc.Name, Err: err, Elapsed: st.Elapsed, Bound: st.Bound(), Stopped: time.Now()}
 }
 
 // failBackByHand does what an operator's `failover primary` then `failover
