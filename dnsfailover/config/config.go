@@ -50,6 +50,10 @@ type Config struct {
 	RecoverAfter int           `envconfig:"RECOVER_AFTER" default:"5" desc:"consecutive healthy checks of the primary before automatic failback"`
 	Failback     string        `envconfig:"FAILBACK" default:"manual" desc:"manual or auto"`
 	MinDwell     time.Duration `envconfig:"MIN_DWELL" default:"10m" desc:"least time on the standby before automatic failback"`
+	// The Lambda form's schedule: each scheduled run probes until the next
+	// is due plus the hand-over, so runs overlap by about one round.
+	LambdaSchedule time.Duration `envconfig:"LAMBDA_SCHEDULE" default:"1m" desc:"Lambda form only: how often the schedule starts a run (template.yaml: rate(1 minute); change both together; 0: 1m)"`
+	LambdaHandover time.Duration `envconfig:"LAMBDA_HANDOVER" default:"10s" desc:"Lambda form only: how late the next scheduled run may start with the region still probing every SWITCHYARD_INTERVAL; a run starts regular rounds until SWITCHYARD_LAMBDA_SCHEDULE plus this after its start, so each run is billed about SWITCHYARD_LAMBDA_SCHEDULE plus this less one interval"`
 
 	DNSProvider        string        `envconfig:"DNS_PROVIDER" default:"cloudflare" desc:"cloudflare, route53 or rfc2136; or several, comma-separated (cloudflare,route53), all written on every switch"`
 	DNSCacheTTL        time.Duration `envconfig:"DNS_CACHE" default:"1m" desc:"at steady state the DNS API is read at most this often"`

@@ -104,3 +104,12 @@ func (c Config) EffectiveFastInterval() time.Duration {
 func (c Config) ShortestFailover() time.Duration {
 	return time.Duration(max(c.FailAfter-1, 0)) * c.EffectiveFastInterval()
 }
+
+// LambdaPeriod is how often the Lambda form's schedule starts a run:
+// SWITCHYARD_LAMBDA_SCHEDULE, 0 meaning a minute (template.yaml's rate).
+func (c Config) LambdaPeriod() time.Duration {
+	if c.LambdaSchedule > 0 {
+		return c.LambdaSchedule
+	}
+	return time.Minute
+}

@@ -39,6 +39,8 @@ func TestLoadValid(t *testing.T) {
 		RecoverAfter:         5,
 		Failback:             "manual",
 		MinDwell:             10 * time.Minute,
+		LambdaSchedule:       time.Minute,
+		LambdaHandover:       10 * time.Second,
 		DNSProvider:          "cloudflare",
 		DNSCacheTTL:          time.Minute,
 		RecordTTL:            60,
@@ -361,6 +363,19 @@ func TestLoadInvalid(t *testing.T) {
 			name: "negative fast interval",
 			env:  map[string]string{"SWITCHYARD_FAST_INTERVAL": "-2s"},
 			want: []string{`SWITCHYARD_FAST_INTERVAL: -2s is negative: want 0 (SWITCHYARD_INTERVAL/5) or a duration up to SWITCHYARD_INTERVAL`},
+		},
+		{
+			name: "Lambda hand-over as long as the schedule",
+			env:  map[string]string{"SWITCHYARD_LAMBDA_HANDOVER": "1m"},
+			want: []string{`SWITCHYARD_LAMBDA_HANDOVER: 1m0s is not shorter than SWITCHYARD_LAMBDA_SCHEDULE (1m0s): every run would still probe when the run after next starts`},
+		},
+		{
+			name: "negative Lambda hand-over and schedule",
+			env:  map[string]string{"SWITCHYARD_LAMBDA_HANDOVER": "-1s", "SWITCHYARD_LAMBDA_SCHEDULE": "-1m"},
+			want: []string{
+				`SWITCHYARD_LAMBDA_SCHEDULE: -1m0s is negative: want the schedule's period, e.g. 1m (0: 1m)`,
+				`SWITCHYARD_LAMBDA_HANDOVER: -1s is negative: want 0 or more (10s: the next run may start up to 10 s late)`,
+			},
 		},
 		{
 			name: "a plain RECORD or SECRET is not read: only the prefixed names configure a failover",

@@ -213,6 +213,17 @@ func (c Config) checkTiming(k *checker) {
 			k.add("SWITCHYARD_FAST_INTERVAL", "%v is longer than SWITCHYARD_INTERVAL (%v): re-checks on suspicion must come sooner than the regular rounds (set it equal to turn fast re-checks off)", c.FastInterval, c.Interval)
 		}
 	}
+	if k.usable("SWITCHYARD_LAMBDA_SCHEDULE") && c.LambdaSchedule < 0 {
+		k.add("SWITCHYARD_LAMBDA_SCHEDULE", "%v is negative: want the schedule's period, e.g. 1m (0: 1m)", c.LambdaSchedule)
+	}
+	if k.usable("SWITCHYARD_LAMBDA_HANDOVER") && k.usable("SWITCHYARD_LAMBDA_SCHEDULE") {
+		switch {
+		case c.LambdaHandover < 0:
+			k.add("SWITCHYARD_LAMBDA_HANDOVER", "%v is negative: want 0 or more (10s: the next run may start up to 10 s late)", c.LambdaHandover)
+		case c.LambdaHandover >= c.LambdaPeriod():
+			k.add("SWITCHYARD_LAMBDA_HANDOVER", "%v is not shorter than SWITCHYARD_LAMBDA_SCHEDULE (%v): every run would still probe when the run after next starts", c.LambdaHandover, c.LambdaPeriod())
+		}
+	}
 	if k.usable("SWITCHYARD_FAIL_AFTER") && c.FailAfter < 1 {
 		k.add("SWITCHYARD_FAIL_AFTER", "%d: want 1 or more consecutive failed checks", c.FailAfter)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 )
@@ -12,14 +13,19 @@ import (
 // Request is the invoke payload of the failover function's Lambda form:
 //
 //	{"action":"status|standby|primary|auto","reason":"…","force":false,"dry_run":false,"by":"alice"}
+//	{"action":"hold","for":"2h","reason":"…","dry_run":false,"by":"alice"}
 //
-// Only action is required; by (who asked, default "lambda") is optional.
+// Only action is required (and for, with hold); by (who asked, default
+// "lambda") is optional.
 type Request struct {
 	Action string `json:"action"`
 	Reason string `json:"reason,omitempty"`
 	Force  bool   `json:"force,omitempty"`
 	DryRun bool   `json:"dry_run,omitempty"`
 	By     string `json:"by,omitempty"`
+	// For is how long a hold lasts, as a Go duration ("2h", "90m"); only
+	// with hold, where it is required.
+	For string `json:"for,omitempty"`
 }
 
 // UnmarshalJSON decodes strictly: an unknown field (a typo such as
@@ -31,7 +37,7 @@ func (r *Request) UnmarshalJSON(b []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
-		return &InputError{Msg: "bad payload: " + err.Error() + `: want {"action":"status|standby|primary|auto","reason":"…","force":false,"dry_run":false}`}
+		return &InputError{Msg: "bad payload: " + err.Error() + `: want {"action":"status|standby|primary|auto|hold","reason":"…","force":false,"dry_run":false,"for":"2h"}`}
 	}
 	*r = Request(p)
 	return nil
@@ -49,6 +55,9 @@ func (m *Manual) Invoke(ctx context.Context, req Request) (Response, error) {
 		by = "lambda"
 	}
 	o := MoveOptions{Reason: req.Reason, Force: req.Force, DryRun: req.DryRun, By: by}
+	if req.For != "" && req.Action != "hold" {
+		return Response{}, &InputError{Msg: fmt.Sprintf("bad payload: for %q is only for hold", short(req.For))}
+	}
 	switch req.Action {
 	case "status":
 		if req.Force || req.DryRun || req.Reason != "" {
@@ -62,10 +71,22 @@ func (m *Manual) Invoke(ctx context.Context, req Request) (Response, error) {
 			return Response{}, &InputError{Msg: "bad payload: auto takes no force"}
 		}
 		return m.Auto(ctx, o)
+	case "hold":
+		if req.Force {
+			return Response{}, &InputError{Msg: "bad payload: hold takes no force: the record stays where it is"}
+		}
+		if req.For == "" {
+			return Response{}, &InputError{Msg: `bad payload: hold needs "for", how long it lasts, e.g. "for":"2h"`}
+		}
+		d, err := time.ParseDuration(req.For)
+		if err != nil {
+			return Response{}, &InputError{Msg: fmt.Sprintf(`bad payload: for %q: want a duration such as "2h" or "90m"`, short(req.For))}
+		}
+		return m.Hold(ctx, d, o)
 	case "":
-		return Response{}, &InputError{Msg: `bad payload: no action: want "status", "standby", "primary" or "auto"`}
+		return Response{}, &InputError{Msg: `bad payload: no action: want "status", "standby", "primary", "auto" or "hold"`}
 	default:
-		return Response{}, &InputError{Msg: fmt.Sprintf("unknown action %q: want status, standby, primary or auto", short(req.Action))}
+		return Response{}, &InputError{Msg: fmt.Sprintf("unknown action %q: want status, standby, primary, auto or hold", short(req.Action))}
 	}
 }
 

@@ -159,9 +159,10 @@ func TestBlipsShorterThanTheShortestFailoverNeverSwitch(t *testing.T) {
 }
 
 // TestRunUntilStopsRegularRoundsButFinishesAStreak: a Lambda run (90 s
-// timeout, 13 s margin, regular rounds until 80 s) makes its regular rounds
-// at 0…70 s; an outage that begins just before its last one is still
-// confirmed by the fast re-checks after it, which run on to the margin.
+// timeout, 13 s margin, regular rounds until the next run is due plus the
+// 10 s hand-over: 70 s) makes its regular rounds at 0…60 s; an outage that
+// begins just before its last one is still confirmed by the fast re-checks
+// after it, which run on to the margin.
 func TestRunUntilStopsRegularRoundsButFinishesAStreak(t *testing.T) {
 	const interval, margin = 10 * time.Second, 13 * time.Second
 	for _, tt := range []struct {
@@ -170,8 +171,8 @@ func TestRunUntilStopsRegularRoundsButFinishesAStreak(t *testing.T) {
 		rounds int
 		moved  bool
 	}{
-		{"healthy: regular rounds at 0…70 s", 0, 8, false},
-		{"outage at 69 s: re-checks at 72 and 74 s confirm it", 69 * time.Second, 10, true},
+		{"healthy: regular rounds at 0…60 s", 0, 7, false},
+		{"outage at 59 s: re-checks at 62 and 64 s confirm it", 59 * time.Second, 9, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithDeadline(context.Background(), simStart.Add(90*time.Second))
@@ -180,7 +181,7 @@ func TestRunUntilStopsRegularRoundsButFinishesAStreak(t *testing.T) {
 			v, moved := simVantage(t, clock, func(at time.Time) bool {
 				return tt.outage > 0 && !at.Before(simStart.Add(tt.outage))
 			})
-			rounds := v.RunUntil(ctx, interval, margin, simStart.Add(80*time.Second))
+			rounds := v.RunUntil(ctx, interval, margin, simStart.Add(70*time.Second))
 			if len(rounds) != tt.rounds || moved() != tt.moved {
 				var at []string
 				for _, r := range rounds {

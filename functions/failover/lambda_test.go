@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -49,6 +51,8 @@ func TestLambdaGoldenEvents(t *testing.T) {
 		errorType string
 		after     string // the target after, for a success
 		gen       uint64
+		msg       string        // in the error message, for an error
+		hold      time.Duration // the hold asked for: pinned until about now+hold
 	}{
 		{event: "status.json", after: world.PrimaryTarget, gen: 0},
 		{event: "standby-dry-run.json", after: world.StandbyTarget, gen: 1},
@@ -58,6 +62,11 @@ func TestLambdaGoldenEvents(t *testing.T) {
 		{event: "standby.json", after: world.StandbyTarget, gen: 1},
 		{event: "auto.json", after: world.StandbyTarget, gen: 2},
 		{event: "primary-forced.json", after: world.PrimaryTarget, gen: 3},
+		{event: "hold-bad-duration.json", errorType: "InputError", msg: `for "2 hours": want a duration such as "2h"`},
+		{event: "hold-too-long.json", errorType: "InputError", msg: "hold --for 200h0m0s: want a duration from 1s to 168h0m0s"},
+		{event: "hold-without-for.json", errorType: "InputError", msg: `hold needs "for"`},
+		{event: "for-without-hold.json", errorType: "InputError", msg: `for "2h" is only for hold`},
+		{event: "hold.json", after: world.PrimaryTarget, gen: 4, hold: 2 * time.Hour},
 	} {
 		t.Run(tt.event, func(t *testing.T) {
 			payload, err := os.ReadFile(filepath.Join("testdata", tt.event))
@@ -66,8 +75,8 @@ func TestLambdaGoldenEvents(t *testing.T) {
 			}
 			out, err := h.Invoke(context.Background(), payload)
 			if tt.errorType != "" {
-				if err == nil || errorType(err) != tt.errorType {
-					t.Fatalf("err = %v (errorType %s), want %s", err, errorType(err), tt.errorType)
+				if err == nil || errorType(err) != tt.errorType || !strings.Contains(err.Error(), tt.msg) {
+					t.Fatalf("err = %v (errorType %s), want %s saying %q", err, errorType(err), tt.errorType, tt.msg)
 				}
 				return
 			}
@@ -80,6 +89,13 @@ func TestLambdaGoldenEvents(t *testing.T) {
 			}
 			if res.After.Target != tt.after || res.After.State == nil || res.After.State.Gen != tt.gen || res.Before.Target == "" {
 				t.Fatalf("response: %s", out)
+			}
+			if tt.hold > 0 {
+				st := res.After.State
+				if until := time.Until(st.Until); !st.Pinned || until <= tt.hold-time.Minute || until > tt.hold+time.Second ||
+					st.Reason != "database maintenance" || st.By != "manual:alice" {
+					t.Fatalf("hold: state %+v, want pinned by manual:alice until about %s from now", st, tt.hold)
+				}
 			}
 		})
 	}

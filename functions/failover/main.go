@@ -4,9 +4,10 @@
 //	failover [--env-file F] status [--json]
 //	failover [--env-file F] standby|primary [--reason T] [--force] [--dry-run] [--yes]
 //	failover [--env-file F] auto [--reason T] [--dry-run] [--yes]
+//	failover [--env-file F] hold --for D [--reason T] [--dry-run] [--yes]
 //
 // With AWS_LAMBDA_RUNTIME_API set it runs as a Lambda instead, taking the
-// payload {"action":"status|standby|primary|auto","reason":"…","force":false,"dry_run":false}.
+// payload {"action":"status|standby|primary|auto|hold","reason":"…","force":false,"dry_run":false,"for":"2h"}.
 // The logic lives in dnsfailover/manual; this is wiring.
 package main
 

@@ -27,34 +27,36 @@ import (
 // At most one interval, the time README's bound allows one API write.
 func roundMargin(interval time.Duration) time.Duration { return min(5*time.Second, interval) }
 
-// schedulePeriod is how often template.yaml's schedule (rate(1 minute))
-// starts a run, and handOver how long after the next run is due this one
-// may still start a regular round: the next run may start up to that late
-// and the region still probes every interval. Both with the Timeout of 90 s.
-const (
-	schedulePeriod = time.Minute
-	handOver       = 20 * time.Second
-)
-
 // lastRegular is the time from which a run started at start begins no more
-// regular rounds: the next run has taken over by then. When the interval is
-// the schedule's period or longer, the schedule is the interval and each
-// run makes one round.
-func lastRegular(start time.Time, interval time.Duration) time.Time {
-	if interval >= schedulePeriod {
+// regular rounds. The next run is due period after start (template.yaml's
+// schedule, SWITCHYARD_LAMBDA_SCHEDULE); this one goes on until handOver
+// after that (SWITCHYARD_LAMBDA_HANDOVER), so its last regular round is the
+// last one due before start+period+handOver and the next run may start up
+// to handOver late with the region's checks still at most one interval
+// apart. At the defaults (1 min, 10 s, interval 10 s) the rounds are at
+// 0…60 s: the run ends about a round's time after the next is due, so runs
+// overlap by one round, not by two (the 20 s hand-over before: rounds at
+// 0…70 s, ~71 s billed per minute, ~61 s now). A later next run leaves a
+// gap of interval plus its lateness beyond handOver; it never leaves the
+// region without a vantage point for longer. When the interval is the
+// schedule's period or longer, the schedule is the interval and each run
+// makes one round.
+func lastRegular(start time.Time, interval, period, handOver time.Duration) time.Time {
+	if interval >= period {
 		return start
 	}
-	return start.Add(schedulePeriod + handOver)
+	return start.Add(period + handOver)
 }
 
 // runLambda is the Lambda form. Everything is built once per cold start
 // and kept for the life of the execution environment: the vantage point's
 // history and write back-off therefore span invocations served by the same
-// environment. Scheduled runs last longer than the schedule's minute (see
-// the Timeout in template.yaml), so the next run starts, in another
-// environment, while this one still probes: no minute has a window without
-// probes. An environment's history older than three intervals is dropped at
-// its next run (vantage.Options.ForgetAfter): streaks never join across a gap.
+// environment. A scheduled run lasts one round past the schedule's minute
+// (lastRegular), so the next run starts while this one makes its last
+// round: no minute has a window without probes. The next run usually finds
+// this environment idle again and keeps its history; one that lands in
+// another environment finds history older than three intervals there and
+// drops it (vantage.Options.ForgetAfter): streaks never join across a gap.
 func runLambda(stdout, stderr io.Writer) int {
 	log, inv := lambdaform.NewLogger(stderr, slog.LevelInfo)
 	if err := lambdaform.ResolveSecrets(context.Background(), log); err != nil {
@@ -78,7 +80,8 @@ func runLambda(stdout, stderr io.Writer) int {
 		return 2
 	}
 	f := &function{v: v, h: h, log: log, inv: inv, emf: emf,
-		interval: cfg.Interval, margin: cfg.ProbeTimeout + cfg.PeerTimeout + roundMargin(cfg.Interval)}
+		interval: cfg.Interval, margin: cfg.ProbeTimeout + cfg.PeerTimeout + roundMargin(cfg.Interval),
+		period: cfg.LambdaPeriod(), handOver: cfg.LambdaHandover}
 	log.Info("cold start", "vantage", cfg.Vantage, "interval", cfg.Interval.String(), "peers", len(cfg.Peers))
 	cfg.TopologyVerdict().Log(log)
 	lambda.Start(f.invoke)
@@ -93,6 +96,8 @@ type function struct {
 	inv      *lambdaform.Invocation
 	interval time.Duration
 	margin   time.Duration
+	period   time.Duration // SWITCHYARD_LAMBDA_SCHEDULE
+	handOver time.Duration // SWITCHYARD_LAMBDA_HANDOVER
 	emf      *metrics.EMF
 }
 
@@ -143,7 +148,14 @@ func (f *function) invoke(ctx context.Context, raw json.RawMessage) (any, error)
 // scheduled runs rounds every interval until the margin before the
 // deadline: sub-minute probing from a once-a-minute schedule.
 func (f *function) scheduled(ctx context.Context) ScheduledResult {
-	rounds := f.v.RunUntil(ctx, f.interval, f.margin, lastRegular(time.Now(), f.interval))
+	until := lastRegular(time.Now(), f.interval, f.period, f.handOver)
+	if deadline, ok := ctx.Deadline(); ok && f.interval < f.period && deadline.Add(-f.margin).Before(until.Add(-f.interval)) {
+		// The deadline, not the hand-over, ends this run's regular rounds:
+		// the region goes unprobed until the next run starts.
+		f.log.Warn("the function's timeout ends regular rounds before the next scheduled run is due; raise the Timeout to SWITCHYARD_LAMBDA_SCHEDULE + SWITCHYARD_LAMBDA_HANDOVER + PROBE_TIMEOUT + PEER_TIMEOUT + 5 s or more",
+			"timeout_left", time.Until(deadline).Round(time.Second).String(), "needed", (time.Until(until) + f.margin).Round(time.Second).String())
+	}
+	rounds := f.v.RunUntil(ctx, f.interval, f.margin, until)
 	res := ScheduledResult{Rounds: len(rounds)}
 	for _, r := range rounds {
 		res.Switched = res.Switched || r.Switched

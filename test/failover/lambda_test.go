@@ -221,6 +221,37 @@ func TestViaLambda(t *testing.T) {
 		le.waitAnswer(t, world.PrimaryTarget, 5*time.Second)
 	})
 
+	t.Run("hold --for", func(t *testing.T) {
+		r := le.viaLambda(t, "", "hold", "--for", "2h", "--reason", "database maintenance", "--yes")
+		var res manual.Result
+		if err := json.Unmarshal([]byte(r.stdout), &res); r.code != 0 || err != nil || !res.Changed || res.After.Side != state.Primary {
+			t.Fatalf("hold: %v %+v\n%s", err, res, r)
+		}
+		_, st := le.record(t)
+		if until := time.Until(st.Until); !st.Pinned || until <= 2*time.Hour-time.Minute || until > 2*time.Hour+time.Second ||
+			st.Reason != "database maintenance" || st.By != "manual:alice" {
+			t.Fatalf("state after hold --for 2h: %+v", st)
+		}
+		before := le.batches()
+		for _, tt := range []struct {
+			args []string
+			code int
+			msg  string
+		}{
+			{[]string{"hold", "--for", "soon", "--yes"}, 2, `InputError: bad payload: for "soon": want a duration such as "2h"`},
+			{[]string{"hold", "--for", "9000h", "--yes"}, 2, "InputError: hold --for 9000h0m0s: want a duration from 1s"},
+			{[]string{"hold", "--yes"}, 2, "hold needs --for DURATION"},
+			{[]string{"standby", "--for", "2h", "--yes"}, 2, "--for is only for hold"},
+		} {
+			if r := le.viaLambda(t, "", tt.args...); r.code != tt.code || !strings.Contains(r.stderr, tt.msg) {
+				t.Errorf("%v: want exit %d saying %q, got %s", tt.args, tt.code, tt.msg, r)
+			}
+		}
+		if le.batches() != before {
+			t.Error("a refused hold wrote to the DNS API")
+		}
+	})
+
 	out := le.em.Out.String()
 	for _, s := range []string{le.w.Token(), le.w.Secret()} {
 		if strings.Contains(out, s) {

@@ -2,13 +2,15 @@ package lambda
 
 import (
 	"bytes"
-	"github.com/switchyard-dns/switchyard/test/internal/rie"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/config"
+	"github.com/switchyard-dns/switchyard/test/internal/rie"
 )
 
 // BenchmarkColdStart measures what decides whether the probe fits Lambda's
@@ -77,4 +79,52 @@ func peakRSS(b *testing.B, pid int) int64 {
 	}
 	b.Fatal("no VmHWM in /proc/<pid>/status")
 	return 0
+}
+
+// BenchmarkScheduledRunBilled measures what the Lambda form costs: one
+// scheduled run at the real schedule (a minute) and the default interval
+// (10 s) against the local world with both origins up, for each hand-over.
+// A run is what each minute bills, so the emulator's "Billed Duration" of
+// the run is the billed seconds per minute; the function's output during
+// the run (JSON logs, EMF lines and the platform's START/END/REPORT lines,
+// all of which CloudWatch Logs ingests) is the log volume per minute, and
+// VmHWM the bootstrap's peak memory after it. About a minute per run:
+//
+//	go test -run '^$' -bench ScheduledRunBilled -benchtime 1x ./test/lambda
+//
+// The origins here answer in a millisecond; across the internet each
+// round takes longer by its checks' latency (at most PROBE_TIMEOUT).
+func BenchmarkScheduledRunBilled(b *testing.B) {
+	for _, handOver := range []time.Duration{10 * time.Second, 20 * time.Second} {
+		b.Run("handover="+handOver.String(), func(b *testing.B) {
+			_, _, env := prepare(b, 90*time.Second, func(c *config.Config) {
+				c.Interval, c.FastInterval = 10*time.Second, 0
+				c.LambdaSchedule, c.LambdaHandover = time.Minute, handOver
+			})
+			em := rie.Start(b, rie.Build(b, "./functions/probe", ""), env)
+			event := golden(b, "scheduled-event.json")
+			var billed time.Duration
+			var logBytes int
+			var hwm int64
+			for i := range b.N {
+				before := len(em.Out.String())
+				out := em.Invoke(b, event)
+				if !bytes.Contains(out, []byte(`"rounds":7`)) && !bytes.Contains(out, []byte(`"rounds":8`)) {
+					b.Logf("scheduled run answered %s", out)
+				}
+				// The REPORT line follows the response; wait for this run's.
+				for len(em.Out.Billed()) < i+1 {
+					if em.Out.Await("REPORT RequestId:", time.Second) == nil {
+						b.Fatal("no REPORT line from the emulator")
+					}
+				}
+				billed += em.Out.Billed()[i]
+				logBytes += len(em.Out.String()) - before
+				hwm = max(hwm, peakRSS(b, em.BootstrapPID(b)))
+			}
+			b.ReportMetric(billed.Seconds()/float64(b.N), "billed-s/run")
+			b.ReportMetric(float64(logBytes)/1000/float64(b.N), "log-KB/run")
+			b.ReportMetric(float64(hwm)/(1<<20), "peak-RSS-MiB")
+		})
+	}
 }

@@ -257,3 +257,24 @@ func (l *Lines) Matching(s string) []string {
 	}
 	return out
 }
+
+// Billed returns the "Billed Duration" of every invocation the emulator
+// has reported so far, in order: the REPORT line it prints after each
+// (Lambda bills each invocation by the millisecond, rounded up, as the
+// emulator does). Its "Max Memory Used" is not a measurement: the emulator
+// prints the configured memory size there; read the bootstrap's VmHWM
+// instead.
+func (l *Lines) Billed() []time.Duration {
+	var out []time.Duration
+	for _, line := range l.Matching("REPORT RequestId:") {
+		_, rest, ok := strings.Cut(line, "Billed Duration: ")
+		if !ok {
+			continue
+		}
+		ms, _, _ := strings.Cut(rest, " ms")
+		if n, err := strconv.ParseInt(ms, 10, 64); err == nil {
+			out = append(out, time.Duration(n)*time.Millisecond)
+		}
+	}
+	return out
+}
