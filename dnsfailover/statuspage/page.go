@@ -114,7 +114,7 @@ func build(ctx context.Context, o Options) view {
 	}
 	v.Rows = rows
 	v.Active, v.Pin, v.Parity = "unknown (no round yet)", "no", "not compared yet"
-	if rec := own.Record; rec != nil && rec.HasState {
+	if rec := newest(rows); rec != nil {
 		st := rec.State
 		v.Active, v.Gen, v.By, v.Reason = string(st.Active), st.Gen, st.By, st.Reason
 		if !st.Since.IsZero() {
@@ -146,6 +146,25 @@ func build(ctx context.Context, o Options) view {
 		}
 	}
 	return v
+}
+
+// newest returns the record with the highest state generation any vantage
+// point last read, nil when none has read one. Each reads the DNS API at
+// most once per SWITCHYARD_DNS_CACHE at steady state, so this one's own
+// read may be older than a peer's: an operator's hold or move shows as
+// soon as any of them has seen it. Generations only go forward, so the
+// highest is the newest.
+func newest(rows []row) *dns.Snapshot {
+	var best *dns.Snapshot
+	for _, r := range rows {
+		if r.Round == nil || r.Round.Record == nil || !r.Round.Record.HasState {
+			continue
+		}
+		if best == nil || r.Round.Record.State.Gen > best.State.Gen {
+			best = r.Round.Record
+		}
+	}
+	return best
 }
 
 func fetch(ctx context.Context, o Options, p peers.Peer) (*vantage.Round, error) {

@@ -45,6 +45,6 @@ standby <span class="{{if .Standby.OK}}good{{else}}bad{{end}}">{{ok .Standby.OK}
 {{end}}decision {{.Decision.Action}}{{if .Decision.Reason}}: {{.Decision.Reason}}{{end}}{{if .Error}} <span class="bad">{{.Error}}</span>{{end}}
 {{end}}{{if .Strip}}<div class="strip">{{.Strip}}<small>last {{.Span}}</small></div>{{end}}{{end}}</div>
 {{end}}
-<p><small>Strips: the last hour (or since the vantage point started), primary above, standby below; green ok, red failed, dark tick a switch. Generated {{.Generated}}, refreshed every {{.Refresh}} s.</small></p>
+<p><small>Strips: the last hour (or since the vantage point started), primary above, standby below; green ok, red failed, dark tick a switch. The state is the newest any vantage point has read: at steady state each reads the DNS API at most once a minute (SWITCHYARD_DNS_CACHE), so a change may take that long to show here. Generated {{.Generated}}, refreshed every {{.Refresh}} s.</small></p>
 </body></html>
 `))
