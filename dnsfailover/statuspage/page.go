@@ -21,6 +21,7 @@ import (
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
+	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 	"github.com/switchyard-dns/switchyard/dnsfailover/topology"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
 )
@@ -73,7 +74,14 @@ type row struct {
 	Strip     template.HTML
 }
 
+// member is one record of a failover group on the page.
+type member struct {
+	Name, Type, Content, Side string
+	OK                        bool // on the side the state says
+}
+
 type view struct {
+	Group                                                     []member // the failover group's other records, when there is one
 	Record, Active, Since, By, Reason, Pin, Parity, Generated string
 	Gen                                                       uint64
 	Refresh                                                   int
@@ -111,6 +119,16 @@ func build(ctx context.Context, o Options) view {
 		v.Active, v.Gen, v.By, v.Reason = string(st.Active), st.Gen, st.By, st.Reason
 		if !st.Since.IsZero() {
 			v.Since = st.Since.UTC().Format(time.RFC3339) + " (" + now.Sub(st.Since).Round(time.Second).String() + " ago)"
+		}
+		for _, m := range rec.Group {
+			side := "neither target"
+			switch {
+			case dns.SameTarget(m.Content, m.Primary):
+				side = string(state.Primary)
+			case dns.SameTarget(m.Content, m.Standby):
+				side = string(state.Standby)
+			}
+			v.Group = append(v.Group, member{Name: m.Name, Type: m.Type, Content: m.Content, Side: side, OK: side == string(st.Active)})
 		}
 		switch {
 		case st.Held(now) && !st.Until.IsZero():

@@ -25,6 +25,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .8rem}dt{color:#
 </style></head><body>
 <h1>{{.Record}} → <span class="side {{.Active}}">{{.Active}}</span></h1>
 <dl>
+{{with .Group}}<dt>switched with</dt><dd>{{range .}}{{.Name}} {{.Type}} → {{.Content}} <span class="{{if .OK}}good{{else}}bad{{end}}">({{.Side}})</span><br>{{end}}</dd>{{end}}
 <dt>generation</dt><dd>{{.Gen}}</dd>
 <dt>since</dt><dd>{{if .Since}}{{.Since}}{{else}}-{{end}}</dd>
 <dt>by</dt><dd>{{if .By}}{{.By}}{{else}}-{{end}}</dd>
