@@ -95,7 +95,7 @@ func TestDrillCommandBadInput(t *testing.T) {
 func TestDrillLambdaAction(t *testing.T) {
 	drillWorld(t)
 	log := slog.New(slog.DiscardHandler)
-	m, err := build(log)
+	m, _, err := build(log)
 	if err != nil {
 		t.Fatal(err)
 	}
