@@ -149,6 +149,6 @@ func (c Config) detectionText() string {
 		return fmt.Sprintf("no fast re-checks: %d failed checks %s apart; an outage shorter than %s never causes a failover",
 			c.FailAfter, c.Interval, c.ShortestFailover())
 	}
-	return fmt.Sprintf("after a failed check of the primary, re-checks every %s until %d failures or a success; an outage shorter than %s never causes a failover, a longer one moves the record within %s of its start (I + (K−1)·max(F,T) + 2T + one write, allowed one interval)",
+	return fmt.Sprintf("after a failed check of the primary, re-checks every %s until %d failures or a success; an outage shorter than %s never causes a failover, a longer one moves the record within %s of its start (I + (K−1)·max(F,T) + 3T + one write, allowed one interval)",
 		fast, c.FailAfter, c.ShortestFailover(), failover.DetectionBound(c.Interval, fast, c.FailAfter, c.ProbeTimeout, c.Interval))
 }

@@ -42,7 +42,7 @@ type Snapshot struct {
 	// Group is the failover group's other records, in configured order
 	// (none for a single record). The state and the claim are the first
 	// record's (Name): one for the group.
-	Group []MemberSnapshot
+	Group []MemberSnapshot `json:"group,omitempty"`
 	// Providers is every provider's own view, in configuration order, when
 	// several are written at once (dns/multi); nil with one.
 	Providers []ProviderView `json:"providers,omitempty"`

@@ -132,7 +132,8 @@ type run struct {
 
 // Run runs the drill and returns its report. The error is a *ConfigError
 // when the drill cannot start; every failure after that is a failed step
-// in the report, and Passed says whether all went well.
+// in the report, and Passed says whether all went well. A drill that did
+// not pass is told once to the receivers of SWITCHYARD_NOTIFY.
 func Run(ctx context.Context, o Options) (Report, error) {
 	if o.Deps.Now == nil {
 		o.Deps.Now = time.Now
@@ -178,6 +179,9 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		r.parity(ctx, primary, standby)
 	}
 	r.finish()
+	if !r.rep.Passed {
+		r.tell()
+	}
 	return r.rep, nil
 }
 

@@ -70,13 +70,15 @@ type VantageView struct {
 
 // Report is everything `failover status` shows.
 type Report struct {
-	At            time.Time `json:"at"`
-	Record        string    `json:"record"`
-	Type          string    `json:"type"`
-	Current       View      `json:"current"`
-	PrimaryTarget string    `json:"primary_target"`
-	StandbyTarget string    `json:"standby_target"`
-	Failback      string    `json:"failback,omitempty"`
+	At      time.Time `json:"at"`
+	Record  string    `json:"record"`
+	Type    string    `json:"type"`
+	Current View      `json:"current"`
+	// Group is the failover group's other records, each as read.
+	Group         []GroupView `json:"group,omitempty"`
+	PrimaryTarget string      `json:"primary_target"`
+	StandbyTarget string      `json:"standby_target"`
+	Failback      string      `json:"failback,omitempty"`
 	// Dwell is the time the record must stay on the standby before an
 	// automatic failback, MIN_DWELL or longer after flapping, in words.
 	Dwell    string        `json:"dwell,omitempty"`
@@ -113,6 +115,7 @@ func (m *Manual) Status(ctx context.Context) (Report, error) {
 	r := Report{
 		At: m.o.Now().UTC(), Record: snap.Name, Type: snap.Type,
 		Current:       m.view(snap.Content, snap.HasState || problem == "", cur),
+		Group:         groupViews(snap),
 		PrimaryTarget: m.o.PrimaryTarget, StandbyTarget: m.o.StandbyTarget,
 		Failback: m.o.Failback, Problem: problem, Health: health, Vantages: views,
 		Dwell:    failover.Policy{MinDwell: m.o.MinDwell}.DwellText(cur),

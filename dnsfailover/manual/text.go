@@ -15,6 +15,9 @@ import (
 func (r Report) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "record\t%s %s → %s\n", r.Record, r.Type, r.Current.describe())
+	for _, g := range r.Group {
+		fmt.Fprintf(tw, "  with\t%s %s → %s\n", g.Record, g.Type, g.describe())
+	}
 	fmt.Fprintf(tw, "state\t%s\n", r.Current.State.describe())
 	if r.Failback != "" {
 		fmt.Fprintf(tw, "failback\t%s\n", r.Failback)

@@ -81,6 +81,13 @@ type Verdict struct {
 	PrimaryUp bool
 	// StandbyUp: at least Quorum votes say the standby is healthy.
 	StandbyUp bool
+	// DownSpare: PrimaryDown would still hold without any one of its down
+	// votes. When it is false the verdict rests on a single check, and a
+	// single check can fail on its own (a latency spike, one lost packet):
+	// beside a provider that went blind, that one failure would otherwise
+	// be enough to switch. The vantage point asks again before acting on
+	// such a verdict (vantage.decide).
+	DownSpare bool
 
 	Down, Up, StandbyHealthy int
 	DownProviders            []string
@@ -125,7 +132,7 @@ func Decide(now time.Time, votes []Vote, r Rule) Verdict {
 	}
 
 	vd := Verdict{Quorum: r.Quorum, MinProviders: r.MinProviders, Configured: len(r.Vantages), Ignored: ignored}
-	downProv := map[string]bool{}
+	downProv := map[string]int{} // down votes per provider
 	upProv := map[string]bool{}
 	for _, id := range r.Vantages {
 		v, ok := best[id]
@@ -139,13 +146,17 @@ func Decide(now time.Time, votes []Vote, r Rule) Verdict {
 			upProv[Provider(id)] = true
 		} else {
 			vd.Down++
-			downProv[Provider(id)] = true
+			downProv[Provider(id)]++
 		}
 		if v.StandbyUp {
 			vd.StandbyHealthy++
 		}
 	}
-	vd.DownProviders = sortedKeys(downProv)
+	vd.DownProviders = make([]string, 0, len(downProv))
+	for p := range downProv {
+		vd.DownProviders = append(vd.DownProviders, p)
+	}
+	slices.Sort(vd.DownProviders)
 	vd.UpProviders = sortedKeys(upProv)
 	slices.Sort(vd.Abstained)
 	slices.Sort(vd.Counted)
@@ -153,6 +164,7 @@ func Decide(now time.Time, votes []Vote, r Rule) Verdict {
 	// A quorum below one would let zero votes decide; treat it as one.
 	q := max(r.Quorum, 1)
 	vd.PrimaryDown = vd.Down >= q && len(vd.DownProviders) >= r.MinProviders
+	vd.DownSpare = vd.PrimaryDown && vd.Down-1 >= q && spareProvider(downProv, r.MinProviders)
 	vd.PrimaryUp = vd.Up >= q && len(vd.UpProviders) >= r.MinProviders
 	vd.StandbyUp = vd.StandbyHealthy >= q
 	vd.Reason = vd.explain(q, r.MinProviders)
@@ -171,6 +183,21 @@ func (vd Verdict) explain(q, minProviders int) string {
 		s += fmt.Sprintf(", %d abstained", len(vd.Abstained))
 	}
 	return s
+}
+
+// spareProvider reports whether the down votes still come from at least
+// minProviders providers after losing any one vote: a provider with a single
+// down vote drops out when that vote does.
+func spareProvider(downPerProvider map[string]int, minProviders int) bool {
+	if len(downPerProvider)-1 >= minProviders {
+		return true
+	}
+	for _, n := range downPerProvider {
+		if n == 1 {
+			return false
+		}
+	}
+	return true
 }
 
 func sortedKeys(m map[string]bool) []string {

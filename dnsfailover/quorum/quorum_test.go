@@ -139,3 +139,34 @@ func TestMajority(t *testing.T) {
 		}
 	}
 }
+
+// TestDownSpare: a verdict that one check could have made (the last vote
+// over the quorum, or the only down vote of a provider the rule needs) has
+// no spare; the vantage point confirms such a verdict before switching.
+func TestDownSpare(t *testing.T) {
+	five := []string{"aws:us-east-1", "aws:eu-west-1", "gcp:europe-west1", "gcp:us-central1", "azure:westeurope"}
+	r5 := Rule{Vantages: five, Quorum: 3, MinProviders: 2, MaxAge: 30 * time.Second}
+	tests := []struct {
+		name      string
+		votes     []Vote
+		rule      Rule
+		wantDown  bool
+		wantSpare bool
+	}{
+		{"everyone sees it", []Vote{down(five[0]), down(five[1]), down(five[2]), down(five[3]), down(five[4])}, r5, true, true},
+		{"exactly the quorum", []Vote{down(five[0]), down(five[1]), down(five[2]), up(five[3]), up(five[4])}, r5, true, false},
+		{"blind provider plus one check elsewhere", []Vote{down(five[0]), down(five[1]), up(five[2]), up(five[3]), down(five[4])}, r5, true, false},
+		{"one over the quorum, each provider twice", []Vote{down(five[0]), down(five[1]), down(five[2]), down(five[3]), up(five[4])}, r5, true, true},
+		{"one over the quorum, a provider the rule needs once", []Vote{down(five[0]), down(five[1]), up(five[2]), down(five[3]), down(five[4])}, r5, true, true},
+		{"blind AWS of four plus gcp", []Vote{down(four[0]), down(four[1]), down(four[2]), down(four[3])}, rule, true, false},
+		{"not down at all", []Vote{down(five[0]), down(five[1]), up(five[2]), up(five[3]), up(five[4])}, r5, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			vd := Decide(now, tc.votes, tc.rule)
+			if vd.PrimaryDown != tc.wantDown || vd.DownSpare != tc.wantSpare {
+				t.Errorf("PrimaryDown=%v DownSpare=%v, want %v and %v (%s)", vd.PrimaryDown, vd.DownSpare, tc.wantDown, tc.wantSpare, vd.Reason)
+			}
+		})
+	}
+}

@@ -19,7 +19,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
+	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 	"github.com/switchyard-dns/switchyard/dnsfailover/topology"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
 )
@@ -76,7 +78,14 @@ type row struct {
 	Strip     template.HTML
 }
 
+// member is one record of a failover group on the page.
+type member struct {
+	Name, Type, Content, Side string
+	OK                        bool // on the side the state says
+}
+
 type view struct {
+	Group                                                     []member // the failover group's other records, when there is one
 	Record, Active, Since, By, Reason, Pin, Parity, Generated string
 	Gen                                                       uint64
 	Refresh                                                   int
@@ -112,11 +121,21 @@ func build(ctx context.Context, o Options) view {
 	}
 	v.Rows = rows
 	v.Active, v.Pin, v.Parity = "unknown (no round yet)", "no", "not compared yet"
-	if rec := own.Record; rec != nil && rec.HasState {
+	if rec := newest(rows); rec != nil {
 		st := rec.State
 		v.Active, v.Gen, v.By, v.Reason = string(st.Active), st.Gen, st.By, st.Reason
 		if !st.Since.IsZero() {
 			v.Since = st.Since.UTC().Format(time.RFC3339) + " (" + now.Sub(st.Since).Round(time.Second).String() + " ago)"
+		}
+		for _, m := range rec.Group {
+			side := "neither target"
+			switch {
+			case dns.SameTarget(m.Content, m.Primary):
+				side = string(state.Primary)
+			case dns.SameTarget(m.Content, m.Standby):
+				side = string(state.Standby)
+			}
+			v.Group = append(v.Group, member{Name: m.Name, Type: m.Type, Content: m.Content, Side: side, OK: side == string(st.Active)})
 		}
 		switch {
 		case st.Held(now) && !st.Until.IsZero():
@@ -134,6 +153,25 @@ func build(ctx context.Context, o Options) view {
 		}
 	}
 	return v
+}
+
+// newest returns the record with the highest state generation any vantage
+// point last read, nil when none has read one. Each reads the DNS API at
+// most once per SWITCHYARD_DNS_CACHE at steady state, so this one's own
+// read may be older than a peer's: an operator's hold or move shows as
+// soon as any of them has seen it. Generations only go forward, so the
+// highest is the newest.
+func newest(rows []row) *dns.Snapshot {
+	var best *dns.Snapshot
+	for _, r := range rows {
+		if r.Round == nil || r.Round.Record == nil || !r.Round.Record.HasState {
+			continue
+		}
+		if best == nil || r.Round.Record.State.Gen > best.State.Gen {
+			best = r.Round.Record
+		}
+	}
+	return best
 }
 
 func fetch(ctx context.Context, o Options, p peers.Peer) (*vantage.Round, error) {

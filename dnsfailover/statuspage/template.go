@@ -25,6 +25,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .8rem}dt{color:#
 </style></head><body>
 <h1>{{.Record}} → <span class="side {{.Active}}">{{.Active}}</span></h1>
 <dl>
+{{with .Group}}<dt>switched with</dt><dd>{{range .}}{{.Name}} {{.Type}} → {{.Content}} <span class="{{if .OK}}good{{else}}bad{{end}}">({{.Side}})</span><br>{{end}}</dd>{{end}}
 <dt>generation</dt><dd>{{.Gen}}</dd>
 <dt>since</dt><dd>{{if .Since}}{{.Since}}{{else}}-{{end}}</dd>
 <dt>by</dt><dd>{{if .By}}{{.By}}{{else}}-{{end}}</dd>
@@ -44,6 +45,6 @@ standby <span class="{{if .Standby.OK}}good{{else}}bad{{end}}">{{ok .Standby.OK}
 {{end}}decision {{.Decision.Action}}{{if .Decision.Reason}}: {{.Decision.Reason}}{{end}}{{if .Error}} <span class="bad">{{.Error}}</span>{{end}}
 {{end}}{{if .Strip}}<div class="strip">{{.Strip}}<small>last {{.Span}}</small></div>{{end}}{{end}}</div>
 {{end}}
-<p><small>Strips: the last hour (or since the vantage point started), primary above, standby below; green ok, red failed, dark tick a switch. Generated {{.Generated}}, refreshed every {{.Refresh}} s.</small></p>
+<p><small>Strips: the last hour (or since the vantage point started), primary above, standby below; green ok, red failed, dark tick a switch. The state is the newest any vantage point has read: at steady state each reads the DNS API at most once a minute (SWITCHYARD_DNS_CACHE), so a change may take that long to show here. Generated {{.Generated}}, refreshed every {{.Refresh}} s.</small></p>
 </body></html>
 `))

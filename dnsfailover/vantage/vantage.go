@@ -291,6 +291,19 @@ func (v *Vantage) decide(ctx context.Context, r *Round) {
 	in.StandbyClientPath = standbyClientPath(observed, verdict, v.o.Rule)
 	r.StandbyClientPath = in.StandbyClientPath
 	d = failover.Decide(v.o.Policy, in)
+	if d.Action == failover.Switch && d.To == state.Standby && !verdict.DownSpare {
+		// The verdict rests on one check: confirm it with fresh checks
+		// before moving traffic (quorum.Verdict.DownSpare). A real outage
+		// fails them again; one check failing on its own does not twice.
+		v.o.Log.Info("the verdict rests on a single down vote: asking again before switching", "reason", verdict.Reason)
+		votes, observed = v.votes(ctx)
+		verdict = quorum.Decide(v.o.Now(), votes, v.o.Rule)
+		r.Verdict = &verdict
+		in.Verdict = &verdict
+		in.StandbyClientPath = standbyClientPath(observed, verdict, v.o.Rule)
+		r.StandbyClientPath = in.StandbyClientPath
+		d = failover.Decide(v.o.Policy, in)
+	}
 	r.Decision = d
 	v.o.Log.Info("verdict", "action", d.Action, "to", d.To, "reason", d.Reason,
 		"down", verdict.Down, "up", verdict.Up, "abstained", verdict.Abstained, "ignored", verdict.Ignored)

@@ -58,6 +58,9 @@ type node struct {
 	v   *vantage.Vantage
 	srv *httptest.Server
 	cut atomic.Bool
+	// failNext is how many of its next checks of the primary fail on their
+	// own (a latency spike on a healthy path), one each.
+	failNext atomic.Int32
 }
 
 type harness struct {
@@ -108,21 +111,24 @@ func newHarnessWith(t *testing.T, policy failover.Policy, dryRun bool, initial [
 		if err != nil {
 			t.Fatal(err)
 		}
-		check := func(url string, cut *atomic.Bool) probe.Func {
+		check := func(url string, n *node) probe.Func {
 			f, err := probe.New(probe.Spec{URL: url, Timeout: time.Second, LatencyBudget: time.Second})
 			if err != nil {
 				t.Fatal(err)
 			}
 			return func(ctx context.Context) probe.Result {
-				if cut != nil && cut.Load() {
+				if n != nil && n.cut.Load() {
 					return probe.Result{Target: url, Reason: "cut off", At: time.Now()}
+				}
+				if n != nil && n.failNext.Add(-1) >= 0 {
+					return probe.Result{Target: url, Reason: "slow: 1.2s, budget 1s", At: time.Now()}
 				}
 				return f(ctx)
 			}
 		}
 		o := vantage.Options{
 			ID:            id,
-			Primary:       check(h.primary.srv.URL, &n.cut),
+			Primary:       check(h.primary.srv.URL, n),
 			Standby:       check(h.standby.srv.URL, nil),
 			PrimaryTarget: primary,
 			StandbyTarget: standby,
@@ -249,6 +255,34 @@ func TestCutOffProberIsRefused(t *testing.T) {
 	}
 	if got, _ := h.target(t); got != primary {
 		t.Errorf("record = %s, want it left on %s", got, primary)
+	}
+}
+
+// TestOneFailedCheckBesideABlindProviderDoesNotSwitch: AWS's three vantage
+// points are cut off from the primary (one provider, which the rule never
+// lets switch alone) and gcp's one check fails on its own once, the moment
+// it is asked. The verdict (4 down from 2 providers) rests on that single
+// check, so it is asked again before anything moves, and the second answer
+// refuses the switch.
+func TestOneFailedCheckBesideABlindProviderDoesNotSwitch(t *testing.T) {
+	h := newHarness(t, manual, false)
+	for _, n := range h.nodes[:3] {
+		n.cut.Store(true)
+	}
+	h.nodes[3].failNext.Store(1)
+	r := h.rounds(t, h.nodes[0], 3)
+	if r.Switched || r.Decision.Action != failover.Refuse {
+		t.Fatalf("round = %+v, want the switch refused", r.Decision)
+	}
+	if got, _ := h.target(t); got != primary {
+		t.Errorf("record = %s, want it left on %s", got, primary)
+	}
+	// A check that keeps failing is not a check failing on its own: the
+	// confirmation switches.
+	h.nodes[3].failNext.Store(2)
+	r = h.rounds(t, h.nodes[0], 1)
+	if !r.Switched || r.Verdict == nil || r.Verdict.Down != 4 {
+		t.Fatalf("round = %+v (verdict %+v), want a switch on 4 down votes", r.Decision, r.Verdict)
 	}
 }
 

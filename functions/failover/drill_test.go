@@ -3,17 +3,26 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/config"
 	"github.com/switchyard-dns/switchyard/dnsfailover/drill"
+	"github.com/switchyard-dns/switchyard/dnsfailover/notify"
 	"github.com/switchyard-dns/switchyard/infra/local/cloudflareapi"
 	"github.com/switchyard-dns/switchyard/infra/local/world"
 )
@@ -120,5 +129,111 @@ func TestDrillLambdaAction(t *testing.T) {
 	}
 	if _, err := h.Invoke(context.Background(), []byte(`{"action":"drill","force":true}`)); err == nil || !strings.Contains(err.Error(), "drill takes no reason or force") {
 		t.Errorf("drill with force: %v", err)
+	}
+}
+
+// hookReceiver is a real webhook receiver on port 0: it checks each
+// request's Switchyard-Signature with the shared key, as a receiver must,
+// and keeps the events it accepted.
+type hookReceiver struct {
+	mu     sync.Mutex
+	events []notify.Event
+}
+
+func startHookReceiver(t *testing.T, key string) (*hookReceiver, string) {
+	t.Helper()
+	rc := &hookReceiver{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		// The documented check, written again here: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">.
+		var ts, sig string
+		for part := range strings.SplitSeq(r.Header.Get(notify.SignatureHeader), ",") {
+			if v, ok := strings.CutPrefix(part, "t="); ok {
+				ts = v
+			} else if v, ok := strings.CutPrefix(part, "v1="); ok {
+				sig = v
+			}
+		}
+		m := hmac.New(sha256.New, []byte(key))
+		m.Write([]byte(ts + "." + string(body)))
+		if want := hex.EncodeToString(m.Sum(nil)); ts == "" || !hmac.Equal([]byte(sig), []byte(want)) {
+			t.Errorf("webhook: bad signature %q", r.Header.Get(notify.SignatureHeader))
+			http.Error(w, "bad signature", http.StatusUnauthorized)
+			return
+		}
+		var e notify.Event
+		if err := json.Unmarshal(body, &e); err != nil {
+			t.Errorf("webhook: %v: %s", err, body)
+			http.Error(w, "bad body", http.StatusBadRequest)
+			return
+		}
+		rc.mu.Lock()
+		rc.events = append(rc.events, e)
+		rc.mu.Unlock()
+	}))
+	t.Cleanup(srv.Close)
+	return rc, srv.URL + "/hook"
+}
+
+func (rc *hookReceiver) got() []notify.Event {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return slices.Clone(rc.events)
+}
+
+// TestFailedDrillNotifies: with SWITCHYARD_NOTIFY set, each failed drill,
+// run by `failover drill` or by the Lambda's drill action, sends exactly
+// one drill_failed notification about the real record, saying why; a
+// drill that passes sends none.
+func TestFailedDrillNotifies(t *testing.T) {
+	w := drillWorld(t)
+	const key = "a-webhook-key-of-at-least-32-bytes!!"
+	rc, url := startHookReceiver(t, key)
+	t.Setenv("SWITCHYARD_NOTIFY", "webhook:"+url)
+	t.Setenv("SWITCHYARD_NOTIFY_WEBHOOK_SECRET", key)
+	refuseNextWrite := func() {
+		w.CF.Inject(cloudflareapi.Fault{Kind: cloudflareapi.FaultStatus, Status: 403, Match: cloudflareapi.Batches, Times: 1})
+	}
+	check := func(what string, want int) {
+		t.Helper()
+		evs := rc.got() // Run waits for delivery before it returns
+		if len(evs) != want {
+			t.Fatalf("%s: %d notifications, want %d: %+v", what, len(evs), want, evs)
+		}
+		if want == 0 {
+			return
+		}
+		e := evs[want-1]
+		if e.Kind != notify.DrillFailed || e.Record != world.Record || !strings.Contains(e.Reason, "403") ||
+			!strings.Contains(e.Reason, world.DrillRecord) || !strings.HasPrefix(e.By, "drill:") {
+			t.Errorf("%s: notification %+v", what, e)
+		}
+	}
+
+	var stdout, stderr bytes.Buffer
+	if code := runCLI([]string{"drill"}, strings.NewReader(""), &stdout, &stderr); code != exitDone {
+		t.Fatalf("passing drill: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	check("a passing drill", 0)
+
+	refuseNextWrite()
+	if code := runCLI([]string{"drill", "--by", "ci"}, strings.NewReader(""), &stdout, &stderr); code != exitRefused {
+		t.Fatalf("failing drill: exit %d, want %d\n%s", code, exitRefused, stdout.String())
+	}
+	check("failover drill, failed", 1)
+
+	log := slog.New(slog.DiscardHandler)
+	m, err := build(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := lambda.NewHandler(withDrill(m, log, io.Discard))
+	refuseNextWrite()
+	if _, err := h.Invoke(context.Background(), []byte(`{"action":"drill","by":"schedule"}`)); err == nil || errorType(err) != "DrillFailedError" {
+		t.Fatalf("failing drill through the Lambda: %v (errorType %s)", err, errorType(err))
+	}
+	check("the Lambda's drill, failed", 2)
+	if by := rc.got()[1].By; by != "drill:schedule" {
+		t.Errorf("the Lambda's drill notified by %q, want drill:schedule", by)
 	}
 }

@@ -47,8 +47,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	dnsProvider := fs.String("dns", world.DNSCloudflare, "DNS provider the vantage points write: "+strings.Join(world.DNSProviders, ", ")+
 		" (rfc2136 runs a real BIND or Knot, see --nameserver)")
 	nameServer := fs.String("nameserver", string(nameserver.BIND), "with --dns rfc2136: bind or knot")
+	group := fs.Bool("group", false, "switch img. (CNAME) and cdn. (A) with the record as one failover group (SWITCHYARD_GROUP), whatever the scenario; the scenario primary-outage-group sets it")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: go run ./infra/local [--dns cloudflare|route53|rfc2136] [--scenario NAME] [--json] [--interval D] | --serve [--env-file PATH] | --list")
+		fmt.Fprintln(stderr, "usage: go run ./infra/local [--dns cloudflare|route53|rfc2136] [--group] [--scenario NAME] [--json] [--interval D] | --serve [--env-file PATH] | --list")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -86,7 +87,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	opts := world.Options{Interval: *interval, Failback: *failback, DNS: *dnsProvider, NameServer: kind}
+	opts := world.Options{Interval: *interval, Failback: *failback, DNS: *dnsProvider, NameServer: kind, Group: *group}
 	if *verbose {
 		opts.Log = slog.New(slog.NewJSONHandler(stderr, nil))
 	}

@@ -144,7 +144,7 @@ func timeOutages(ctx context.Context, o world.Options, k kind, n int, rng *rand.
 	r53 := time.Duration(o.FailAfter) * o.Interval
 	fmt.Printf("\nprimary %s for everyone, %d outages at random phases (%s)\n", k.name, n, time.Since(start).Round(time.Second))
 	printDist("fault → authoritative answer changed", elapsed, o.Interval)
-	fmt.Printf("  README bound I + (K-1)·max(F,T) + 2T + one write (I): %s = %.2f I → p95 within bound: %v\n",
+	fmt.Printf("  README bound I + (K-1)·max(F,T) + 3T + one write (I): %s = %.2f I → p95 within bound: %v\n",
 		secs(b), ratio(b, o.Interval), pct(elapsed, 95) <= b)
 	fmt.Printf("  Route 53 at the same settings, interval × threshold: %s = %.2f I (detection only, before its DNS change)\n", secs(r53), ratio(r53, o.Interval))
 	byCount := map[int]int{}

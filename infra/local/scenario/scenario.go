@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
@@ -168,20 +169,26 @@ var outages = []Scenario{
 	{
 		Name:  "primary-outage",
 		About: "the primary fails for everyone: switch to the standby; it recovers: stay on the standby (manual failback)",
+		Play:  primaryOutage,
+	},
+	{
+		Name:  "primary-outage-group",
+		About: "primary-outage with a failover group (SWITCHYARD_GROUP): assets., img. (CNAME) and cdn. (A) switch together in one write",
+		Configure: func(o *world.Options) {
+			o.Group = true
+		},
 		Play: func(ctx context.Context, s *Stage) error {
-			s.Inject("primary origin returns 503 to everyone", func() { s.W.Primary.SetDown(true) })
-			if err := s.ExpectFailover(ctx); err != nil {
+			if err := primaryOutage(ctx, s); err != nil {
 				return err
 			}
-			s.Heal("primary origin recovers", func() { s.W.Primary.SetDown(false) })
-			mark := s.R.Mark()
-			if err := s.Rounds(ctx, s.W.Options().RecoverAfter+2); err != nil {
+			wrong, err := s.W.GroupAnswers(ctx, state.Standby)
+			if err != nil {
 				return err
 			}
-			if Count(s.R.Since(mark), SwitchTo(state.Primary)) > 0 || s.W.CurrentAnswer() != world.StandbyTarget {
-				return errors.New("failback is manual, but traffic moved back to the primary")
+			if len(wrong) > 0 {
+				return fmt.Errorf("the group did not switch as one: %s", strings.Join(wrong, "; "))
 			}
-			s.W.Fault(world.EventNote, fmt.Sprintf("primary healthy for %d rounds everywhere; still on the standby (failback is manual)", s.W.Options().RecoverAfter+2))
+			s.W.Fault(world.EventNote, fmt.Sprintf("every record of the group answers the standby: %s and %d more", world.Record, len(world.GroupRecords)))
 			return nil
 		},
 	},
@@ -412,6 +419,25 @@ func (s *Stage) expectDwell(want time.Duration) (state.State, error) {
 		return st, fmt.Errorf("state TXT says dwell %s, want %s: %s", st.Dwell, want, txts[0])
 	}
 	return st, nil
+}
+
+// primaryOutage: the primary fails for everyone, the vantage points switch
+// to the standby; it recovers and traffic stays there (manual failback).
+func primaryOutage(ctx context.Context, s *Stage) error {
+	s.Inject("primary origin returns 503 to everyone", func() { s.W.Primary.SetDown(true) })
+	if err := s.ExpectFailover(ctx); err != nil {
+		return err
+	}
+	s.Heal("primary origin recovers", func() { s.W.Primary.SetDown(false) })
+	mark := s.R.Mark()
+	if err := s.Rounds(ctx, s.W.Options().RecoverAfter+2); err != nil {
+		return err
+	}
+	if Count(s.R.Since(mark), SwitchTo(state.Primary)) > 0 || s.W.CurrentAnswer() != world.StandbyTarget {
+		return errors.New("failback is manual, but traffic moved back to the primary")
+	}
+	s.W.Fault(world.EventNote, fmt.Sprintf("primary healthy for %d rounds everywhere; still on the standby (failback is manual)", s.W.Options().RecoverAfter+2))
+	return nil
 }
 
 // Find returns the scenario called name.

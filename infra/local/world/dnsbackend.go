@@ -65,7 +65,7 @@ func setupRecords() []authdns.Record {
 func (w *World) startRoute53() error {
 	w.R53 = route53api.New(route53api.Options{AccessKey: route53AccessKey, ZoneName: Zone,
 		SyncDelay: w.opts.Interval})
-	for _, r := range setupRecords() {
+	for _, r := range append(setupRecords(), w.groupSetup()...) {
 		w.R53.Put(route53api.RecordSet{Name: r.Name, Type: r.Type, TTL: int64(r.TTL), Values: []string{r.Content}})
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -101,7 +101,7 @@ func (w *World) startRFC2136(ctx context.Context) error {
 		kind = nameserver.BIND
 	}
 	var lines []string
-	for _, r := range setupRecords() {
+	for _, r := range append(setupRecords(), w.groupSetup()...) {
 		content := r.Content
 		if r.Type == "CNAME" {
 			content = dns.Fqdn(content)

@@ -91,6 +91,9 @@ type Options struct {
 	// (default BIND).
 	DNS        string
 	NameServer nameserver.Kind
+	// Group switches GroupRecords with Record as one failover group
+	// (SWITCHYARD_GROUP; group.go).
+	Group bool
 }
 
 // Event is something that happened in the world: a vantage event, a fault
@@ -221,6 +224,9 @@ func (w *World) startCloudflare() error {
 	w.CF.Add(cloudflareapi.Record{Name: "primary.origin." + Zone, Type: "A", Content: "127.0.0.1", TTL: 300})
 	w.CF.Add(cloudflareapi.Record{Name: "standby.origin." + Zone, Type: "A", Content: "127.0.0.2", TTL: 300})
 	w.addDrillRecord()
+	for _, r := range w.groupSetup() {
+		w.CF.Add(cloudflareapi.Record{Name: r.Name, Type: r.Type, Content: r.Content, TTL: r.TTL})
+	}
 	cfLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("listen for the Cloudflare API: %w", err)
@@ -342,6 +348,7 @@ func (w *World) configFor(id, canarySHA string) config.Config {
 		RecordType:           "CNAME",
 		PrimaryTarget:        PrimaryTarget,
 		StandbyTarget:        StandbyTarget,
+		Group:                w.group(),
 		PrimaryCheck:         w.Primary.CheckURL(),
 		StandbyCheck:         w.Standby.CheckURL(),
 		CheckSHA256:          canarySHA,

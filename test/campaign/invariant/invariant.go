@@ -34,6 +34,7 @@ const (
 	ClaimLeftStale   = "stale claim left behind"
 	ClaimDisagrees   = "claim generation differs from the state's"
 	RecordDisagrees  = "record points elsewhere than its state says"
+	GroupDisagrees   = "a failover group's record points elsewhere than its state says"
 	GenerationBack   = "generation went back"
 	GenerationReused = "generation reused for a different state"
 	Deleted          = "record deleted"
@@ -47,6 +48,15 @@ type Zone struct {
 	// (every write a compare-and-swap). When false, as before claims were
 	// created at setup, a zone at generation 0 may have no claim.
 	ClaimFromStart bool
+	// Group is a failover group's other records (SWITCHYARD_GROUP): each
+	// must exist exactly once and point where the state says, in every
+	// snapshot, since a switch moves them all in one write.
+	Group []GroupRecord
+}
+
+// GroupRecord is one more record of a failover group.
+type GroupRecord struct {
+	Name, Type, PrimaryTarget, StandbyTarget string
 }
 
 // Violation is one broken invariant in one snapshot.
@@ -114,8 +124,13 @@ func (c *Checker) check(rs []cloudflareapi.Record, final bool) []Violation {
 	}
 
 	var records, states, claims []cloudflareapi.Record
+	members := make([][]cloudflareapi.Record, len(c.z.Group))
 	stateName, claimName := state.RecordName(c.z.Record), claimPrefix+c.z.Record
 	for _, r := range rs {
+		if i := slices.IndexFunc(c.z.Group, func(g GroupRecord) bool { return fold(g.Name) == fold(r.Name) && g.Type == r.Type }); i >= 0 {
+			members[i] = append(members[i], r)
+			continue
+		}
 		switch name := fold(r.Name); name {
 		case fold(c.z.Record):
 			records = append(records, r)
@@ -190,6 +205,21 @@ func (c *Checker) check(rs []cloudflareapi.Record, final bool) []Violation {
 		}
 		if fold(records[0].Content) != fold(want) {
 			add(RecordDisagrees, "record %s, state says %s (gen %d by %s)", records[0].Content, st.Active, st.Gen, st.By)
+		}
+	}
+
+	for i, g := range c.z.Group {
+		switch {
+		case len(members[i]) != 1:
+			add(GroupDisagrees, "%d %s records %s, want one", len(members[i]), g.Type, g.Name)
+		case st != nil:
+			want := g.PrimaryTarget
+			if st.Active == state.Standby {
+				want = g.StandbyTarget
+			}
+			if fold(members[i][0].Content) != fold(want) {
+				add(GroupDisagrees, "%s %s %s, state says %s (gen %d by %s)", g.Name, g.Type, members[i][0].Content, st.Active, st.Gen, st.By)
+			}
 		}
 	}
 

@@ -11,6 +11,14 @@ import (
 
 var zone = Zone{Record: "assets.example.test", PrimaryTarget: "primary.example.test", StandbyTarget: "standby.example.test"}
 
+// groupZone switches an A record at img. with the record.
+var groupZone = Zone{Record: zone.Record, PrimaryTarget: zone.PrimaryTarget, StandbyTarget: zone.StandbyTarget,
+	Group: []GroupRecord{{Name: "img.example.test", Type: "A", PrimaryTarget: "192.0.2.1", StandbyTarget: "192.0.2.2"}}}
+
+func member(id, content string) cloudflareapi.Record {
+	return cloudflareapi.Record{ID: id, Name: "img.example.test", Type: "A", Content: content}
+}
+
 func txt(s string) string { return strconv.Quote(s) }
 
 func rec(id, content string) cloudflareapi.Record {
@@ -52,6 +60,9 @@ func TestOneSnapshot(t *testing.T) {
 			map[string]int{StateUnreadable: 1}},
 		{"a record disagreeing with its state", zone, []cloudflareapi.Record{rec("r", zone.PrimaryTarget), st("s", state.Standby, 1, "aws:us-east-1", false), claim("c1", 1)},
 			map[string]int{RecordDisagrees: 1}},
+		{"a group on the state's side", groupZone, append(healthy(), member("g", groupZone.Group[0].StandbyTarget)), nil},
+		{"a group record left behind", groupZone, append(healthy(), member("g", groupZone.Group[0].PrimaryTarget)), map[string]int{GroupDisagrees: 1}},
+		{"a group record missing", groupZone, healthy(), map[string]int{GroupDisagrees: 1}},
 		{"two claims", zone, append(healthy(), claim("c2", 2)), map[string]int{ClaimDuplicated: 1}},
 		{"no claim after a switch", zone, healthy()[:2], map[string]int{ClaimMissing: 1}},
 		{"only a claim behind its state", zone, []cloudflareapi.Record{rec("r", zone.StandbyTarget), st("s", state.Standby, 2, "a:b", false), claim("c1", 1)}, map[string]int{ClaimMissing: 1}},

@@ -1,0 +1,128 @@
+package local
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchyard-dns/switchyard/dnsfailover/assemble"
+	"github.com/switchyard-dns/switchyard/infra/local/cloudflareapi"
+	"github.com/switchyard-dns/switchyard/infra/local/nameserver"
+	"github.com/switchyard-dns/switchyard/infra/local/scenario"
+	"github.com/switchyard-dns/switchyard/infra/local/world"
+	"github.com/switchyard-dns/switchyard/test/campaign/invariant"
+)
+
+// TestGroupOutageKeepsTheInvariants plays primary-outage-group on the
+// Cloudflare-compatible service with the campaign's invariant checker fed
+// every committed snapshot of the zone: the group's records must be on the
+// state's side in each one (one atomic write), besides every invariant of
+// a single record.
+func TestGroupOutageKeepsTheInvariants(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a scenario takes seconds; skipped with -short")
+	}
+	sc, err := scenario.Find("primary-outage-group")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rec := scenario.NewRecorder(func(world.Event) {})
+	o := world.Options{Interval: 500 * time.Millisecond, Events: rec.Record}
+	sc.Configure(&o)
+	w, err := world.Start(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	z := invariant.Zone{Record: world.Record, PrimaryTarget: world.PrimaryTarget, StandbyTarget: world.StandbyTarget}
+	for _, m := range world.GroupRecords {
+		z.Group = append(z.Group, invariant.GroupRecord{Name: m.Name, Type: m.Type, PrimaryTarget: m.Primary, StandbyTarget: m.Standby})
+	}
+	chk := invariant.New(z)
+	chk.Check(w.CF.Records())
+	w.CF.OnChange(func(rs []cloudflareapi.Record) { chk.Check(rs) })
+
+	st := &scenario.Stage{W: w, R: rec}
+	if err := st.Steady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.Play(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	chk.Final(w.CF.Records())
+	if chk.Total() > 0 || chk.Checks() < 2 {
+		t.Fatalf("%d snapshots checked, violations %v: %v", chk.Checks(), chk.Counts(), chk.First())
+	}
+
+	// `failover status` and the status page list each record of the group.
+	m, err := assemble.Manual(w.OperatorConfig(), assemble.Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := m.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(w.Nodes[0].URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range world.GroupRecords {
+		line := fmt.Sprintf("%s %s → %s (standby)", g.Name, g.Type, g.Standby)
+		if !strings.Contains(text.String(), line) {
+			t.Errorf("failover status does not say %q:\n%s", line, text.String())
+		}
+		if !strings.Contains(string(page), fmt.Sprintf("%s %s → %s", g.Name, g.Type, g.Standby)) {
+			t.Errorf("the status page does not list %s %s on %s", g.Name, g.Type, g.Standby)
+		}
+	}
+}
+
+// TestGroupOutageOnRoute53AndRFC2136 plays primary-outage-group with the
+// vantage points writing the Route 53-compatible service and a real BIND:
+// one change batch, one UPDATE.
+func TestGroupOutageOnRoute53AndRFC2136(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scenarios take seconds each; skipped with -short")
+	}
+	sc, err := scenario.Find("primary-outage-group")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		o    world.Options
+	}{
+		{"route53", world.Options{DNS: world.DNSRoute53}},
+		{"rfc2136 bind", world.Options{DNS: world.DNSRFC2136, NameServer: nameserver.BIND}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.o.NameServer != "" {
+				if _, err := tc.o.NameServer.Look(); err != nil {
+					t.Skipf("%v (scripts/test installs it when run as root)", err)
+				}
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			tc.o.Interval = 500 * time.Millisecond
+			if out := scenario.Play(ctx, sc, tc.o, scenario.NewRecorder(func(world.Event) {})); out.Err != nil {
+				t.Fatal(out.Err)
+			}
+		})
+	}
+}
