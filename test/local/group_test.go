@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,9 @@ import (
 	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/assemble"
+	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
+	"github.com/switchyard-dns/switchyard/dnsfailover/manual"
+	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 	"github.com/switchyard-dns/switchyard/infra/local/cloudflareapi"
 	"github.com/switchyard-dns/switchyard/infra/local/nameserver"
 	"github.com/switchyard-dns/switchyard/infra/local/scenario"
@@ -90,6 +94,41 @@ func TestGroupOutageKeepsTheInvariants(t *testing.T) {
 		if !strings.Contains(string(page), fmt.Sprintf("%s %s → %s", g.Name, g.Type, g.Standby)) {
 			t.Errorf("the status page does not list %s %s on %s", g.Name, g.Type, g.Standby)
 		}
+	}
+
+	// A person re-points img. by hand (through the API, as the dashboard
+	// would): status names it, an unforced move is refused, and a forced
+	// move repairs the whole group, as for a hand-changed record.
+	img := world.GroupRecords[0]
+	person := w.OperatorConfig()
+	person.Record, person.RecordType, person.Group = img.Name, img.Type, nil
+	pp, err := assemble.Provider(person, assemble.Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const hand = "elsewhere.example.test"
+	if _, err := pp.Write(ctx, dns.Change{Target: hand, State: state.State{Active: state.Primary, Gen: 1, By: "manual:person"}}); err != nil {
+		t.Fatalf("changing %s by hand: %v", img.Name, err)
+	}
+	rep, err = m.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rep.Problem, img.String()) || !strings.Contains(rep.Problem, hand) {
+		t.Fatalf("status problem %q; want it to name %s and %s", rep.Problem, img, hand)
+	}
+	var refused *manual.RefusedError
+	if _, err := m.Move(ctx, state.Primary, manual.MoveOptions{By: "ops"}); !errors.As(err, &refused) {
+		t.Fatalf("an unforced move over a hand change: %v; want it refused", err)
+	}
+	if _, err := m.Move(ctx, state.Primary, manual.MoveOptions{By: "ops", Force: true}); err != nil {
+		t.Fatalf("forced move: %v", err)
+	}
+	if wrong, err := w.GroupAnswers(ctx, state.Primary); err != nil || len(wrong) > 0 {
+		t.Fatalf("after the forced move: %v %v; want the whole group on the primary", wrong, err)
+	}
+	if rep, err = m.Status(ctx); err != nil || rep.Problem != "" {
+		t.Fatalf("status after the repair: problem %q, %v", rep.Problem, err)
 	}
 }
 
