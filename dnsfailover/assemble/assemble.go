@@ -44,6 +44,9 @@ type Deps struct {
 	Log      *slog.Logger
 	Now      func() time.Time
 	Events   func(vantage.Event)
+	// NoRepair: with several DNS providers, reads never write a provider
+	// found behind (an operator's command; the vantage points repair).
+	NoRepair bool
 }
 
 // Probes builds the primary and standby checks.
@@ -73,7 +76,8 @@ func Provider(c config.Config, d Deps) (dns.Provider, error) {
 		}
 		named = append(named, multi.Named{Name: name, Provider: p})
 	}
-	return multi.New(multi.Options{Providers: named, PrimaryTarget: c.PrimaryTarget, StandbyTarget: c.StandbyTarget, Log: d.Log})
+	return multi.New(multi.Options{Providers: named, PrimaryTarget: c.PrimaryTarget, StandbyTarget: c.StandbyTarget,
+		NoRepair: d.NoRepair, Log: d.Log})
 }
 
 func oneProvider(name string, c config.Config, d Deps) (dns.Provider, error) {

@@ -66,6 +66,9 @@ func Manual(c config.Config, d Deps) (*manual.Manual, error) {
 	if err != nil {
 		return nil, err
 	}
+	// An operator's status only reads: with several DNS providers, the
+	// vantage points repair one that is behind, not `failover status`.
+	d.NoRepair = true
 	provider, err := Provider(c, d)
 	if err != nil {
 		return nil, err

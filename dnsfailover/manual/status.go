@@ -81,10 +81,13 @@ type Report struct {
 	Failback      string      `json:"failback,omitempty"`
 	// Dwell is the time the record must stay on the standby before an
 	// automatic failback, MIN_DWELL or longer after flapping, in words.
-	Dwell    string        `json:"dwell,omitempty"`
-	Problem  string        `json:"problem,omitempty"` // why automation would not touch the record
-	Health   Health        `json:"health"`
-	Vantages []VantageView `json:"vantages"`
+	Dwell   string `json:"dwell,omitempty"`
+	Problem string `json:"problem,omitempty"` // why automation would not touch the record
+	// Providers is every DNS provider's own view when several are written
+	// (SWITCHYARD_DNS_PROVIDER=cloudflare,route53); Current is the newest.
+	Providers []dns.ProviderView `json:"providers,omitempty"`
+	Health    Health             `json:"health"`
+	Vantages  []VantageView      `json:"vantages"`
 	// Topology says whether the configured vantage points survive the loss
 	// and resist the blindness of any one provider.
 	Topology *topology.Analysis `json:"topology,omitempty"`
@@ -118,8 +121,9 @@ func (m *Manual) Status(ctx context.Context) (Report, error) {
 		Group:         groupViews(snap),
 		PrimaryTarget: m.o.PrimaryTarget, StandbyTarget: m.o.StandbyTarget,
 		Failback: m.o.Failback, Problem: problem, Health: health, Vantages: views,
-		Dwell:    failover.Policy{MinDwell: m.o.MinDwell}.DwellText(cur),
-		Topology: m.Topology(),
+		Dwell:     failover.Policy{MinDwell: m.o.MinDwell}.DwellText(cur),
+		Topology:  m.Topology(),
+		Providers: snap.Providers,
 	}
 	m.o.Log.Debug("manual: status", "record", r.Record, "target", r.Current.Target, "side", r.Current.Side,
 		"primary_ok", health.Primary.OK, "standby_ok", health.Standby.OK)

@@ -1,6 +1,7 @@
 package manual_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
 	"github.com/switchyard-dns/switchyard/dnsfailover/failover"
 	"github.com/switchyard-dns/switchyard/dnsfailover/manual"
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
@@ -222,5 +224,36 @@ func TestInvoke(t *testing.T) {
 	}
 	if res.Before.Target != primary || res.After.Target != standby || res.After.State.By != "manual:lambda" || res.After.State.Reason != "drill" {
 		t.Errorf("Invoke standby = %+v", res)
+	}
+}
+
+// With several DNS providers, status shows each one's view, text and JSON,
+// and names the one that does not agree.
+func TestStatusShowsEveryDNSProvider(t *testing.T) {
+	rep := manual.Report{Record: record, Type: "CNAME", Providers: []dns.ProviderView{
+		{Provider: "cloudflare", Gen: 3, Active: state.Standby, Target: standby, Agrees: true},
+		{Provider: "route53", Gen: 2, Active: state.Primary, Target: primary, Error: "behind at gen 2; the vantage points repair it to gen 3"},
+		{Provider: "rfc2136", Error: "rfc2136: read assets.example.com: connection refused"},
+	}}
+	var text bytes.Buffer
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"DNS PROVIDER  GEN  ACTIVE   TARGET               AGREES",
+		"cloudflare    3    standby  " + standby + "  yes",
+		"route53       2    primary  " + primary + "  NO: behind at gen 2; the vantage points repair it to gen 3",
+		"rfc2136       -    -        -                    NO: rfc2136: read assets.example.com: connection refused",
+	} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("status text lacks %q:\n%s", want, text.String())
+		}
+	}
+	js, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(js), `"providers":[{"provider":"cloudflare","gen":3,"active":"standby"`) {
+		t.Errorf("status JSON lacks the providers: %s", js)
 	}
 }

@@ -28,6 +28,21 @@ func (r Report) WriteText(w io.Writer) error {
 	if r.Problem != "" {
 		fmt.Fprintf(tw, "PROBLEM\t%s: automation will not touch it\n", r.Problem)
 	}
+	if len(r.Providers) > 0 {
+		fmt.Fprintln(tw)
+		fmt.Fprintln(tw, "DNS PROVIDER\tGEN\tACTIVE\tTARGET\tAGREES")
+		for _, p := range r.Providers {
+			agrees := "yes"
+			if !p.Agrees {
+				agrees = "NO: " + orDash(p.Error)
+			}
+			gen := fmt.Sprint(p.Gen)
+			if p.Target == "" && p.Error != "" {
+				gen = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Provider, gen, orDash(string(p.Active)), orDash(p.Target), agrees)
+		}
+	}
 	fmt.Fprintln(tw)
 	fmt.Fprintln(tw, "TARGET\tCONTENT\tCHECK NOW (from here)")
 	fmt.Fprintf(tw, "primary\t%s\t%s\n", r.PrimaryTarget, checkText(r.Health.Primary))

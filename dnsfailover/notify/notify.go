@@ -30,6 +30,7 @@ const (
 	FailedBack   Kind = "failed_back"   // automation moved the record back to the primary
 	Refused      Kind = "refused"       // the quorum says the primary is down, and the failover was refused
 	DNSFailing   Kind = "dns_failing"   // DNS writes failed for several rounds in a row
+	DNSDisagree  Kind = "dns_disagree"  // several DNS providers hold different states (one is behind or unreadable)
 	ParityFailed Kind = "parity_failed" // the standby misses or differs in sampled objects
 	// ClientPathFailed: the standby would not serve clients at the record's
 	// name (certificate, Host routing or address; dnsfailover/probe/CLIENTPATH.md).
@@ -80,6 +81,8 @@ func (e Event) Title() string {
 		return fmt.Sprintf("%s: primary down, failover refused (%s)", e.Record, causeText(e.Cause))
 	case DNSFailing:
 		return fmt.Sprintf("%s: DNS writes failing", e.Record)
+	case DNSDisagree:
+		return fmt.Sprintf("%s: the DNS providers disagree", e.Record)
 	case ParityFailed:
 		return fmt.Sprintf("%s: the standby differs from the primary", e.Record)
 	case ClientPathFailed:

@@ -76,7 +76,7 @@ func slackEscape(s string) string {
 
 func icon(k Kind) string {
 	switch k {
-	case Switched, Refused, DNSFailing, DrillFailed, Topology:
+	case Switched, Refused, DNSFailing, DNSDisagree, DrillFailed, Topology:
 		return "🔴"
 	case FailedBack, HoldEnded:
 		return "🟢"

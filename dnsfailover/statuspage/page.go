@@ -91,6 +91,8 @@ type view struct {
 	Refresh                                                   int
 	Rows                                                      []row
 	Topology                                                  *topology.Analysis
+	// Providers is each DNS provider's view with several (dns/multi).
+	Providers []dns.ProviderView
 }
 
 func build(ctx context.Context, o Options) view {
@@ -122,6 +124,7 @@ func build(ctx context.Context, o Options) view {
 	v.Rows = rows
 	v.Active, v.Pin, v.Parity = "unknown (no round yet)", "no", "not compared yet"
 	if rec := newest(rows); rec != nil {
+		v.Providers = rec.Providers
 		st := rec.State
 		v.Active, v.Gen, v.By, v.Reason = string(st.Active), st.Gen, st.By, st.Reason
 		if !st.Since.IsZero() {

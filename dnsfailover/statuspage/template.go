@@ -32,7 +32,8 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .8rem}dt{color:#
 <dt>why</dt><dd>{{if .Reason}}{{.Reason}}{{else}}-{{end}}</dd>
 <dt>pinned</dt><dd>{{.Pin}}</dd>
 <dt>parity</dt><dd>{{.Parity}}</dd>
-{{with .Topology}}<dt>topology</dt><dd>{{if .OK}}<span class="good">survives the loss and resists the blindness of any one provider</span>{{else}}<span class="bad">{{range .Warnings}}{{.}} {{end}}</span>{{end}}</dd>{{end}}
+{{range .Providers}}<dt>DNS {{.Provider}}</dt><dd>{{if .Target}}gen {{.Gen}}, {{.Active}} → {{.Target}} {{end}}{{if .Agrees}}<span class="good">agrees</span>{{else}}<span class="bad">{{.Error}}</span>{{end}}</dd>
+{{end}}{{with .Topology}}<dt>topology</dt><dd>{{if .OK}}<span class="good">survives the loss and resists the blindness of any one provider</span>{{else}}<span class="bad">{{range .Warnings}}{{.}} {{end}}</span>{{end}}</dd>{{end}}
 </dl>
 <h2>Vantage points</h2>
 {{range .Rows}}<div class="v"><b>{{.ID}}</b>

@@ -17,7 +17,10 @@ const (
 	EventStale    EventKind = "stale"    // another vantage point wrote first
 	EventDryRun   EventKind = "dry_run"  // a switch that SWITCHYARD_DRY_RUN kept from happening
 	EventError    EventKind = "error"    // DNS read or write failed
-	EventRound    EventKind = "round"    // a round finished (Round is set); frequent, for tests and timelines
+	// EventDNSDisagree: several DNS providers have disagreed for
+	// NotifyDNSFailures rounds in a row (notify.go).
+	EventDNSDisagree EventKind = "dns_disagree"
+	EventRound       EventKind = "round" // a round finished (Round is set); frequent, for tests and timelines
 )
 
 // Event is a noteworthy thing a vantage point did, for timelines and alerts.

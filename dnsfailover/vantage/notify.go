@@ -39,6 +39,48 @@ type teller struct {
 	pending *pendingSwitch
 	// holdTold is the generation of the last hold whose end was told.
 	holdTold uint64
+	// disagree is the DNS providers' disagreement seen ("gen/providers"),
+	// for disagreeRounds reads in a row; disagreeTold the last one told.
+	// Under roundMu.
+	disagree, disagreeTold string
+	disagreeRounds         int
+}
+
+// noteProviders counts reads in a row in which several DNS providers
+// disagree (dns/multi), and tells once per disagreement (the newest
+// generation and the providers not holding it) when it has lasted
+// NotifyDNSFailures reads: right after a switch, a provider still
+// finishing its write (a Route 53 change being synced) is no page. Told by
+// the first configured vantage point by id. Called under roundMu.
+func (v *Vantage) noteProviders(snap dns.Snapshot) {
+	off := snap.Disagreeing()
+	if len(off) == 0 {
+		v.teller.disagree, v.teller.disagreeRounds, v.teller.disagreeTold = "", 0, ""
+		return
+	}
+	key := fmt.Sprintf("%d/%s", snap.State.Gen, strings.Join(off, ","))
+	if key != v.teller.disagree {
+		v.teller.disagree, v.teller.disagreeRounds = key, 0
+	}
+	v.teller.disagreeRounds++
+	if v.teller.disagreeRounds < max(v.o.NotifyDNSFailures, 1) || v.teller.disagreeTold == key {
+		return
+	}
+	v.teller.disagreeTold = key
+	var why []string
+	for _, p := range snap.Providers {
+		if !p.Agrees {
+			why = append(why, p.Provider+": "+p.Error)
+		}
+	}
+	reason := fmt.Sprintf("newest gen %d (%s); %s", snap.State.Gen, snap.Content, strings.Join(why, "; "))
+	v.o.Log.Warn("the DNS providers disagree", "providers", off, "gen", snap.State.Gen, "reason", reason)
+	v.emit(Event{Kind: EventDNSDisagree, Target: snap.Content, Generation: snap.State.Gen, Reason: reason})
+	if len(v.o.Rule.Vantages) > 0 && slices.Min(v.o.Rule.Vantages) != v.o.ID {
+		return
+	}
+	v.tell(notify.Event{Kind: notify.DNSDisagree, Record: snap.Name, Active: string(snap.State.Active),
+		Target: snap.Content, Generation: snap.State.Gen, Reason: reason})
 }
 
 // tellHoldEnded tells, from the first configured vantage point by id, that

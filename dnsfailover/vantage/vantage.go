@@ -235,6 +235,7 @@ func (v *Vantage) decide(ctx context.Context, r *Round) {
 		return
 	}
 	v.settlePending(snap)
+	v.noteProviders(snap)
 	st, err := v.current(snap)
 	if err != nil {
 		v.fail(r, "read state", err)

@@ -45,11 +45,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	verbose := fs.Bool("v", false, "also print the vantage points' JSON logs to stderr")
 	htmlPath := fs.String("html", "", "also write the scenario as a self-contained HTML timeline to this file")
 	dnsProvider := fs.String("dns", world.DNSCloudflare, "DNS provider the vantage points write: "+strings.Join(world.DNSProviders, ", ")+
-		" (rfc2136 runs a real BIND or Knot, see --nameserver)")
+		", or several at once, comma-separated, e.g. cloudflare,rfc2136 (rfc2136 runs a real BIND or Knot, see --nameserver)")
 	nameServer := fs.String("nameserver", string(nameserver.BIND), "with --dns rfc2136: bind or knot")
 	group := fs.Bool("group", false, "switch img. (CNAME) and cdn. (A) with the record as one failover group (SWITCHYARD_GROUP), whatever the scenario; the scenario primary-outage-group sets it")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: go run ./infra/local [--dns cloudflare|route53|rfc2136] [--group] [--scenario NAME] [--json] [--interval D] | --serve [--env-file PATH] | --list")
+		fmt.Fprintln(stderr, "usage: go run ./infra/local [--dns cloudflare|route53|rfc2136[,...]] [--group] [--scenario NAME] [--json] [--interval D] | --serve [--env-file PATH] | --list")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -72,8 +72,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "local: --interval %s is too short; expected at least 50ms\n", *interval)
 		return 2
 	}
-	if !slices.Contains(world.DNSProviders, *dnsProvider) {
-		fmt.Fprintf(stderr, "local: --dns %q: expected one of %s\n", *dnsProvider, strings.Join(world.DNSProviders, ", "))
+	if err := world.CheckDNS(*dnsProvider); err != nil {
+		fmt.Fprintf(stderr, "local: --dns %v\n", err)
 		return 2
 	}
 	kind := nameserver.Kind(*nameServer)

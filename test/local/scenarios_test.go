@@ -38,7 +38,8 @@ func TestScenarios(t *testing.T) {
 
 // TestPrimaryOutageOnEveryDNSProvider plays primary-outage with the vantage
 // points writing each DNS provider: the Route 53-compatible service, and a
-// real BIND and Knot over RFC 2136, which dig-style answers then come from.
+// real BIND and Knot over RFC 2136, which dig-style answers then come from;
+// and two providers at once.
 func TestPrimaryOutageOnEveryDNSProvider(t *testing.T) {
 	if testing.Short() {
 		t.Skip("scenarios take seconds each; skipped with -short")
@@ -54,6 +55,10 @@ func TestPrimaryOutageOnEveryDNSProvider(t *testing.T) {
 		{"route53", world.Options{DNS: world.DNSRoute53}},
 		{"rfc2136 bind", world.Options{DNS: world.DNSRFC2136, NameServer: nameserver.BIND}},
 		{"rfc2136 knot", world.Options{DNS: world.DNSRFC2136, NameServer: nameserver.Knot}},
+		// Two providers at once: the switch lands on both, and the answer
+		// counts only once both name servers serve the standby.
+		{"cloudflare and rfc2136 bind", world.Options{DNS: world.DNSCloudflare + "," + world.DNSRFC2136, NameServer: nameserver.BIND}},
+		{"route53 and cloudflare", world.Options{DNS: world.DNSRoute53 + "," + world.DNSCloudflare}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.o.NameServer != "" {

@@ -36,6 +36,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -61,7 +62,10 @@ type Options struct {
 	// re-pointed by a person, and is not repaired.
 	PrimaryTarget, StandbyTarget string
 	Timeout                      time.Duration // bounds each provider's call (0: DefaultTimeout)
-	Log                          *slog.Logger  // default: discard
+	// NoRepair: reads only report a provider behind (an operator's status
+	// must not write; the vantage points repair).
+	NoRepair bool
+	Log      *slog.Logger // default: discard
 }
 
 // Multi is the dns.Provider over several providers.
@@ -150,7 +154,7 @@ func (m *Multi) Read(ctx context.Context) (dns.Snapshot, error) {
 	}
 	newest := rs[best].snap
 	for i, r := range rs {
-		if r.err == nil && r.snap.State.Gen < newest.State.Gen {
+		if r.err == nil && r.snap.State.Gen < newest.State.Gen && !m.o.NoRepair {
 			m.repair(ctx, m.o.Providers[i], r.snap, newest)
 		}
 	}
@@ -185,6 +189,9 @@ func (m *Multi) views(rs []result, newest dns.Snapshot, ok bool) []dns.ProviderV
 			v.Error = fmt.Sprintf("behind at gen %d, not repaired: %v", r.snap.State.Gen, m.unmanaged(r.snap))
 		case r.snap.State.Gen < newest.State.Gen:
 			v.Error = fmt.Sprintf("behind at gen %d; being repaired to gen %d", r.snap.State.Gen, newest.State.Gen)
+			if m.o.NoRepair {
+				v.Error = fmt.Sprintf("behind at gen %d; the vantage points repair it to gen %d", r.snap.State.Gen, newest.State.Gen)
+			}
 			if why := m.failed[name]; why != "" {
 				v.Error += "; the last attempt failed: " + why
 			}
@@ -260,7 +267,7 @@ func (m *Multi) repair(ctx context.Context, p Named, behind, newest dns.Snapshot
 
 // Write applies c to every provider, each with its own compare-and-swap,
 // and returns as soon as one committed: that provider's read-back, with
-// the views known by then. The other writes go on in the background
+// every provider's view when all had answered by then. The other writes go on in the background
 // (bounded by Options.Timeout); one that fails leaves its provider as it
 // was, behind, and the next Read repairs it.
 //
@@ -306,7 +313,12 @@ func (m *Multi) Write(ctx context.Context, c dns.Change) (dns.Snapshot, error) {
 		rs[a.i], done[a.i] = a.result, true
 		if a.err == nil {
 			snap := a.snap
-			snap.Providers = m.writeViews(rs, done, snap)
+			if !slices.Contains(done, false) {
+				snap.Providers = m.writeViews(rs, snap)
+			}
+			// Else no views: the writes still going on would show as
+			// disagreeing in every cached read of this snapshot. The next
+			// read reports them.
 			return snap, nil
 		}
 	}
@@ -325,7 +337,7 @@ func (m *Multi) Write(ctx context.Context, c dns.Change) (dns.Snapshot, error) {
 	all := errors.Join(errs...)
 	switch {
 	case superseded != nil:
-		supersededSnap.Providers = m.writeViews(rs, done, supersededSnap)
+		supersededSnap.Providers = m.writeViews(rs, supersededSnap)
 		return supersededSnap, fmt.Errorf("multi: %w (every provider: %v)", superseded, all)
 	case stale != nil:
 		return dns.Snapshot{}, fmt.Errorf("multi: %w (every provider: %v)", stale, all)
@@ -374,15 +386,12 @@ func (m *Multi) noteFailed(name string, c dns.Change, err error) {
 		slog.String("provider", name), slog.Uint64("gen", c.State.Gen), slog.String("error", err.Error()))
 }
 
-// writeViews are the views known when Write returns: the providers that
-// answered, and the ones still writing.
-func (m *Multi) writeViews(rs []result, done []bool, newest dns.Snapshot) []dns.ProviderView {
+// writeViews are the views when every provider answered the write.
+func (m *Multi) writeViews(rs []result, newest dns.Snapshot) []dns.ProviderView {
 	views := make([]dns.ProviderView, len(rs))
 	for i, r := range rs {
 		v := dns.ProviderView{Provider: m.o.Providers[i].Name}
 		switch {
-		case !done[i]:
-			v.Error = "write still in progress"
 		case r.err != nil:
 			v.Error = r.err.Error()
 		default:

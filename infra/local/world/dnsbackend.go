@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,8 +36,53 @@ const (
 	DNSRFC2136 = "rfc2136"
 )
 
-// DNSProviders lists the values of Options.DNS.
+// DNSProviders lists the values of Options.DNS; several may be given,
+// comma-separated (cloudflare,rfc2136), for a zone served by all of them.
 var DNSProviders = []string{DNSCloudflare, DNSRoute53, DNSRFC2136}
+
+// CheckDNS checks a value of Options.DNS: one of DNSProviders, or several,
+// comma-separated, each once.
+func CheckDNS(s string) error {
+	seen := map[string]bool{}
+	for _, name := range strings.Split(s, ",") {
+		if !slices.Contains(DNSProviders, name) {
+			return fmt.Errorf("%q: expected one of %s, or several comma-separated (e.g. cloudflare,rfc2136)", name, strings.Join(DNSProviders, ", "))
+		}
+		if seen[name] {
+			return fmt.Errorf("%s is listed twice", name)
+		}
+		seen[name] = true
+	}
+	return nil
+}
+
+// DNSNames is Options.DNS as a list.
+func (w *World) DNSNames() []string { return strings.Split(w.opts.DNS, ",") }
+
+// answerer is one provider's authoritative server.
+type answerer struct{ name, addr string }
+
+// startAuthDNS starts an authoritative server answering from records, as
+// provider name's name servers.
+func (w *World) startAuthDNS(name string, records func() []authdns.Record) error {
+	d, err := authdns.Start("127.0.0.1:0", Zone, records)
+	if err != nil {
+		return fmt.Errorf("start %s's DNS server: %w", name, err)
+	}
+	w.authDNS = append(w.authDNS, d)
+	if w.DNS == nil {
+		w.DNS = d
+	}
+	w.addAnswerer(name, d.Addr())
+	return nil
+}
+
+func (w *World) addAnswerer(name, addr string) {
+	w.answerers = append(w.answerers, answerer{name, addr})
+	if w.dnsAddr == "" {
+		w.dnsAddr = addr
+	}
+}
 
 // route53AccessKey is the access key id the world's Route 53 service
 // expects; its secret key is random per world (the service checks only the
@@ -75,10 +121,9 @@ func (w *World) startRoute53() error {
 	w.r53URL = "http://" + ln.Addr().String()
 	w.r53Server = &http.Server{Handler: w.R53, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = w.r53Server.Serve(ln) }()
-	if w.DNS, err = authdns.Start("127.0.0.1:0", Zone, w.route53Records); err != nil {
-		return fmt.Errorf("start DNS server: %w", err)
+	if err := w.startAuthDNS(DNSRoute53, w.route53Records); err != nil {
+		return err
 	}
-	w.dnsAddr = w.DNS.Addr()
 	w.R53.OnChange(func([]route53api.RecordSet) { w.dnsMaybeChanged() })
 	return nil
 }
@@ -117,7 +162,7 @@ func (w *World) startRFC2136(ctx context.Context) error {
 	if w.NS, err = nameserver.Start(ctx, nameserver.Options{Kind: kind, Dir: dir, Zone: Zone, Records: lines, Key: w.tsig}); err != nil {
 		return err
 	}
-	w.dnsAddr = w.NS.Addr
+	w.addAnswerer(DNSRFC2136, w.NS.Addr)
 	watch, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	w.stopWatch = func() { cancel(); <-done }
@@ -137,32 +182,55 @@ func (w *World) startRFC2136(ctx context.Context) error {
 	return nil
 }
 
-// dnsConfig points c at the world's DNS provider.
+// dnsConfig points c at the world's DNS providers.
 func (w *World) dnsConfig(c *config.Config) {
 	c.DNSProvider = w.opts.DNS
-	switch w.opts.DNS {
-	case DNSRoute53:
-		c.Route53HostedZoneID, c.Route53EndpointURL = w.R53.ZoneID(), w.r53URL
-	case DNSRFC2136:
-		c.RFC2136Server, c.RFC2136Zone = w.NS.Addr, Zone
-		c.RFC2136TSIGKeyName, c.RFC2136TSIGAlgorithm = w.tsig.Name, w.tsig.Algorithm
-		c.RFC2136TSIGSecret = config.Secret(w.tsig.Secret)
-	default:
-		c.CloudflareAPIURL, c.CloudflareZoneID, c.CloudflareAPIToken = w.cfURL, ZoneID, config.Secret(w.token)
+	for _, name := range w.DNSNames() {
+		switch name {
+		case DNSRoute53:
+			c.Route53HostedZoneID, c.Route53EndpointURL = w.R53.ZoneID(), w.r53URL
+		case DNSRFC2136:
+			c.RFC2136Server, c.RFC2136Zone = w.NS.Addr, Zone
+			c.RFC2136TSIGKeyName, c.RFC2136TSIGAlgorithm = w.tsig.Name, w.tsig.Algorithm
+			c.RFC2136TSIGSecret = config.Secret(w.tsig.Secret)
+		default:
+			c.CloudflareAPIURL, c.CloudflareZoneID, c.CloudflareAPIToken = w.cfURL, ZoneID, config.Secret(w.token)
+		}
 	}
 }
 
-// awsCredentials sign the vantage points' Route 53 requests.
-func (w *World) awsCredentials() credentials.StaticCredentialsProvider {
+// AWSCredentials sign the vantage points' Route 53 requests.
+func (w *World) AWSCredentials() credentials.StaticCredentialsProvider {
 	return credentials.NewStaticCredentialsProvider(route53AccessKey, w.r53Secret, "")
 }
 
 // StateTXT returns the content of every state TXT of Record as the
-// provider holds it (quoted, as Cloudflare stores it).
+// provider holds it (quoted, as Cloudflare stores it). With several
+// providers, a state every provider holds is listed once; any other is
+// listed too, so providers that disagree show as several.
 func (w *World) StateTXT() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, name := range w.DNSNames() {
+		for _, txt := range w.ProviderStateTXT(name) {
+			key := txt
+			if st, err := state.Parse(txt); err == nil {
+				key = st.Format()
+			}
+			if !seen[key] {
+				seen[key] = true
+				out = append(out, txt)
+			}
+		}
+	}
+	return out
+}
+
+// ProviderStateTXT is StateTXT of one of the world's providers.
+func (w *World) ProviderStateTXT(provider string) []string {
 	name := state.RecordName(Record)
 	var out []string
-	switch w.opts.DNS {
+	switch provider {
 	case DNSRoute53:
 		for _, r := range w.route53Records() {
 			if r.Type == "TXT" && r.Name == name {
@@ -190,13 +258,18 @@ func (w *World) StateTXT() []string {
 	return out
 }
 
-// ProviderDescription says which DNS provider the world runs and where.
+// ProviderDescription says which DNS providers the world runs and where.
 func (w *World) ProviderDescription() string {
-	switch w.opts.DNS {
-	case DNSRoute53:
-		return fmt.Sprintf("Route 53 API %s (hosted zone %s)", w.r53URL, w.R53.ZoneID())
-	case DNSRFC2136:
-		return fmt.Sprintf("RFC 2136 on %s %s (TSIG key %s)", w.NS.Kind, w.NS.Addr, strings.TrimSuffix(w.tsig.Name, "."))
+	var each []string
+	for _, name := range w.DNSNames() {
+		switch name {
+		case DNSRoute53:
+			each = append(each, fmt.Sprintf("Route 53 API %s (hosted zone %s)", w.r53URL, w.R53.ZoneID()))
+		case DNSRFC2136:
+			each = append(each, fmt.Sprintf("RFC 2136 on %s %s (TSIG key %s)", w.NS.Kind, w.NS.Addr, strings.TrimSuffix(w.tsig.Name, ".")))
+		default:
+			each = append(each, fmt.Sprintf("Cloudflare API %s (zone id %s)", w.cfURL, ZoneID))
+		}
 	}
-	return fmt.Sprintf("Cloudflare API %s (zone id %s)", w.cfURL, ZoneID)
+	return strings.Join(each, " + ")
 }

@@ -3,6 +3,7 @@ package world
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,7 +30,7 @@ func (w *World) OperatorConfig() config.Config {
 // OperatorDNS is the DNS provider an operator's `failover` command would
 // use against this world, whichever DNS service the world runs.
 func (w *World) OperatorDNS() (dns.Provider, error) {
-	return assemble.Provider(w.OperatorConfig(), assemble.Deps{AWSCredentials: w.awsCredentials()})
+	return assemble.Provider(w.OperatorConfig(), assemble.Deps{AWSCredentials: w.AWSCredentials()})
 }
 
 // WriteEnvFile writes every variable of cfg as KEY=value lines, as
@@ -43,7 +44,7 @@ func (w *World) WriteEnvFile(path string, cfg config.Config) error {
 		b.WriteString(kv + "\n")
 	}
 	fmt.Fprintf(&b, "SWITCHYARD_LOCAL_DNS_ADDR=%s\n", w.DNSAddr())
-	if w.opts.DNS == DNSRoute53 {
+	if slices.Contains(w.DNSNames(), DNSRoute53) {
 		// The default AWS chain reads these: the world's Route 53 key.
 		fmt.Fprintf(&b, "AWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\nAWS_REGION=us-east-1\n", route53AccessKey, w.r53Secret)
 	}

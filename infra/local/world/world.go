@@ -125,7 +125,7 @@ type World struct {
 	CF                         *cloudflareapi.Server // with DNS cloudflare
 	R53                        *route53api.Server    // with DNS route53
 	NS                         *nameserver.Server    // with DNS rfc2136
-	DNS                        *authdns.Server       // answers for CF or R53; nil with rfc2136
+	DNS                        *authdns.Server       // answers for CF or R53 (the first); nil with rfc2136 alone
 	Nodes                      []*Node
 
 	cfServer *http.Server
@@ -134,7 +134,11 @@ type World struct {
 	secret   string
 	s3Key    string // the origins' secret access key (gofakes3 does not check it)
 
-	dnsAddr   string // the authoritative server dig asks
+	dnsAddr string // the authoritative server dig asks (the first provider's)
+	// answerers are every provider's authoritative server, in Options.DNS
+	// order: with several providers, resolvers ask any of them.
+	answerers []answerer
+	authDNS   []*authdns.Server // every authoritative server the world started
 	r53Server *http.Server
 	r53URL    string
 	r53Secret string
@@ -193,16 +197,18 @@ func Start(ctx context.Context, o Options) (_ *World, err error) {
 		return nil, err
 	}
 	w.answer = PrimaryTarget
-	switch o.DNS {
-	case DNSRoute53:
-		err = w.startRoute53()
-	case DNSRFC2136:
-		err = w.startRFC2136(ctx)
-	default:
-		err = w.startCloudflare()
-	}
-	if err != nil {
-		return nil, err
+	for _, name := range w.DNSNames() {
+		switch name {
+		case DNSRoute53:
+			err = w.startRoute53()
+		case DNSRFC2136:
+			err = w.startRFC2136(ctx)
+		default:
+			err = w.startCloudflare()
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 
 	if err := w.startNodes(ctx, canary); err != nil {
@@ -235,10 +241,9 @@ func (w *World) startCloudflare() error {
 	w.cfServer = &http.Server{Handler: w.CF.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = w.cfServer.Serve(cfLn) }()
 
-	if w.DNS, err = authdns.Start("127.0.0.1:0", Zone, w.dnsRecords); err != nil {
-		return fmt.Errorf("start DNS server: %w", err)
+	if err := w.startAuthDNS(DNSCloudflare, w.dnsRecords); err != nil {
+		return err
 	}
-	w.dnsAddr = w.DNS.Addr()
 	w.CF.OnChange(func([]cloudflareapi.Record) { w.dnsMaybeChanged() })
 
 	return nil
@@ -301,7 +306,7 @@ func (w *World) startNodes(ctx context.Context, canary []byte) error {
 			Log:            w.opts.Log,
 			Now:            w.opts.clockFor(n.ID),
 			Events:         func(e vantage.Event) { w.emit(Event{Event: e}) },
-			AWSCredentials: w.awsCredentials(),
+			AWSCredentials: w.AWSCredentials(),
 		})
 		if err != nil {
 			return fmt.Errorf("vantage %s: %w", n.ID, err)
@@ -427,13 +432,31 @@ func (w *World) dnsMaybeChanged() {
 }
 
 // Answer queries the world's DNS server over UDP, as dig would, and returns
-// the CNAME target it answers for Record.
+// the CNAME target it answers for Record. With several DNS providers it asks
+// each provider's server, as resolvers spread over a zone's NS set: the
+// answer is the target when all agree, and "split: cloudflare=X rfc2136=Y"
+// (never equal to a target) while they do not.
 func (w *World) Answer(ctx context.Context) (string, error) {
-	ans, err := dnsanswer.Query(ctx, w.DNSAddr(), Record, "CNAME")
-	if err == nil && ans == "" {
-		err = fmt.Errorf("no answer for %s", Record)
+	var each []string
+	split := false
+	for _, a := range w.answerers {
+		ans, err := dnsanswer.Query(ctx, a.addr, Record, "CNAME")
+		if err == nil && ans == "" {
+			err = fmt.Errorf("no answer for %s", Record)
+		}
+		if err != nil {
+			return "", fmt.Errorf("%s's name server: %w", a.name, err)
+		}
+		split = split || len(each) > 0 && ans != strings.SplitN(each[0], "=", 2)[1]
+		each = append(each, a.name+"="+ans)
 	}
-	return ans, err
+	if len(each) == 0 {
+		return "", errors.New("the world runs no DNS server")
+	}
+	if split {
+		return "split: " + strings.Join(each, " "), nil
+	}
+	return strings.SplitN(each[0], "=", 2)[1], nil
 }
 
 // WaitAnswer blocks until the DNS server answers want, or ctx ends.
@@ -544,8 +567,8 @@ func (w *World) Close() {
 	if w.stopWatch != nil {
 		w.stopWatch()
 	}
-	if w.DNS != nil {
-		_ = w.DNS.Close()
+	for _, d := range w.authDNS {
+		_ = d.Close()
 	}
 	if w.r53Server != nil {
 		_ = w.r53Server.Close()
