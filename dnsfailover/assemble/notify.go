@@ -24,18 +24,17 @@ func Notifier(c config.Config, d Deps) *notify.Notifier {
 
 // tellTopology tells, from the first configured vantage point by id only,
 // that the configuration cannot survive a provider's loss (or resist its
-// blindness), once at start.
+// blindness), once at start. The verdict only (config.TopologyVerdict):
+// each warning sends the reader to probe check-config for the smallest
+// fix, whose search a cold start does not pay for.
 func tellTopology(c config.Config, n *notify.Notifier, d Deps) {
 	if n == nil || len(c.Vantages()) == 0 || slices.Min(c.Vantages()) != c.Vantage {
 		return
 	}
-	a := c.Topology()
+	a := c.TopologyVerdict()
 	if a.OK() {
 		return
 	}
 	reason := strings.Join(a.Warnings, "; ")
-	if a.Fix != "" {
-		reason += "; fix: " + a.Fix
-	}
 	n.Notify(notify.Event{Kind: notify.Topology, Record: c.Record, Vantage: c.Vantage, At: d.Now(), Reason: reason})
 }

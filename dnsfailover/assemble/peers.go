@@ -51,7 +51,7 @@ func Handler(v *vantage.Vantage, c config.Config, log *slog.Logger) (http.Handle
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", statuspage.Handler(statuspage.Options{
-		Self: v, Peers: Peers(c), Topology: c.TopologyIfConfigured(), Record: c.Record,
+		Self: v, Peers: Peers(c), Topology: c.LazyTopology(), Record: c.Record,
 		Timeout: min(2*time.Second, c.PeerTimeout), Refresh: max(c.Interval, 5*time.Second),
 	}))
 	mux.Handle("/", h)
@@ -77,7 +77,7 @@ func Manual(c config.Config, d Deps) (*manual.Manual, error) {
 		DNS: provider, Primary: primary, Standby: standby,
 		PrimaryTarget: c.PrimaryTarget, StandbyTarget: c.StandbyTarget,
 		Peers: Peers(c), Self: c.Vantage, Failback: c.Failback, MinDwell: c.MinDwell,
-		Topology: c.TopologyIfConfigured(), PeerTimeout: c.PeerTimeout, Log: d.Log,
+		Topology: c.LazyTopology(), PeerTimeout: c.PeerTimeout, Log: d.Log,
 		Notify: Notifier(c, d),
 	}), nil
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/quorum"
@@ -82,6 +83,14 @@ func (c Config) TopologyIfConfigured() *topology.Analysis {
 	}
 	a := c.Topology()
 	return &a
+}
+
+// LazyTopology is TopologyIfConfigured computed when first called, then
+// kept: what a status page or an operator's status shows. The search for
+// the smallest fix judges thousands of nearby topologies, so a cold start
+// must not pay for it before anyone asks.
+func (c Config) LazyTopology() func() *topology.Analysis {
+	return sync.OnceValue(c.TopologyIfConfigured)
 }
 
 // EffectiveFastInterval is the time between re-checks of a suspect primary:

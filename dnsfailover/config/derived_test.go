@@ -95,3 +95,27 @@ func TestFastIntervalAndShortestFailover(t *testing.T) {
 		}
 	}
 }
+
+// A start logs the verdict without the fix; whoever asks later (a status
+// page, failover status) gets the fix, searched once on that first call.
+func TestTopologyFixOnlyWhenAsked(t *testing.T) {
+	c := Config{Vantage: "aws:us-east-1", Peers: Peers{
+		{ID: "aws:eu-west-1", URL: "https://a.example"}, {ID: "aws:us-west-2", URL: "https://b.example"},
+		{ID: "gcp:europe-west1", URL: "https://c.example"}, {ID: "gcp:us-central1", URL: "https://d.example"},
+		{ID: "azure:westeurope", URL: "https://e.example"},
+	}}
+	if v := c.TopologyVerdict(); v.OK() || v.Fix != "" {
+		t.Fatalf("start verdict: OK %v, fix %q; want a failing verdict without the fix search", v.OK(), v.Fix)
+	}
+	lazy := c.LazyTopology()
+	first := lazy()
+	if first == nil || first.Fix == "" || first.Fix != c.Topology().Fix {
+		t.Fatalf("asked for: %+v, want the full analysis with the fix %q", first, c.Topology().Fix)
+	}
+	if again := lazy(); again != first {
+		t.Error("the analysis was searched again on the second call")
+	}
+	if (Config{}).LazyTopology()() != nil {
+		t.Error("no vantage points configured: want nil, nothing to show")
+	}
+}

@@ -102,7 +102,7 @@ func newHarness(t *testing.T, ho harnessOptions) *harness {
 		Primary: check(t, h.primary.srv.URL), Standby: check(t, h.standby.srv.URL),
 		PrimaryTarget: primary, StandbyTarget: standby,
 		Peers: ho.peers, Self: ho.self, Failback: "manual", MinDwell: cmp.Or(ho.minDwell, 10*time.Minute), PeerTimeout: time.Second,
-		Topology: ho.topo,
+		Topology: func() *topology.Analysis { return ho.topo },
 		Log:      slog.New(slog.NewJSONHandler(h.logs, nil)),
 		Now:      func() time.Time { return h.now },
 	})

@@ -43,9 +43,11 @@ type Options struct {
 	// MinDwell is SWITCHYARD_MIN_DWELL, from which Status tells the dwell
 	// in force (longer after flapping, see failover.Policy.Dwell).
 	MinDwell time.Duration
-	// Topology is the configured topology's verdict, shown in Status; nil
-	// when no vantage points are configured.
-	Topology    *topology.Analysis
+	// Topology returns the configured topology's verdict, shown in Status;
+	// nil (or returning nil) when no vantage points are configured. It is
+	// called when asked for (Status, Topology), so a cold start of the
+	// failover function does not search for the smallest fix.
+	Topology    func() *topology.Analysis
 	PeerHTTP    *http.Client
 	PeerTimeout time.Duration
 	// Notify tells people of every move, pin and hand-back (nil: nobody).
@@ -79,7 +81,12 @@ func New(o Options) *Manual {
 
 // Topology is the configured topology's verdict (Options.Topology), nil
 // when none was given.
-func (m *Manual) Topology() *topology.Analysis { return m.o.Topology }
+func (m *Manual) Topology() *topology.Analysis {
+	if m.o.Topology == nil {
+		return nil
+	}
+	return m.o.Topology()
+}
 
 // target returns the record content for side.
 func (m *Manual) target(side state.Side) string {

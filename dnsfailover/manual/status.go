@@ -122,7 +122,7 @@ func (m *Manual) Status(ctx context.Context) (Report, error) {
 		PrimaryTarget: m.o.PrimaryTarget, StandbyTarget: m.o.StandbyTarget,
 		Failback: m.o.Failback, Problem: problem, Health: health, Vantages: views,
 		Dwell:     failover.Policy{MinDwell: m.o.MinDwell}.DwellText(cur),
-		Topology:  m.o.Topology,
+		Topology:  m.Topology(),
 		Providers: snap.Providers,
 	}
 	m.o.Log.Debug("manual: status", "record", r.Record, "target", r.Current.Target, "side", r.Current.Side,

@@ -28,11 +28,15 @@ import (
 
 // Options configure the page.
 type Options struct {
-	Self     *vantage.Vantage
-	Peers    []peers.Peer
-	HTTP     *http.Client  // for the peers' GET /status; nil: a default client
-	Timeout  time.Duration // per peer; default 2s
-	Topology *topology.Analysis
+	Self    *vantage.Vantage
+	Peers   []peers.Peer
+	HTTP    *http.Client  // for the peers' GET /status; nil: a default client
+	Timeout time.Duration // per peer; default 2s
+	// Topology returns the configured topology's verdict, nil when none is
+	// configured; the page asks for it when it is first shown, so the
+	// search for the smallest fix (topology.Analyze) is paid by the person
+	// looking, not by a cold start.
+	Topology func() *topology.Analysis
 	Record   string
 	Refresh  time.Duration // meta refresh; default 30s
 	Now      func() time.Time
@@ -95,7 +99,10 @@ func build(ctx context.Context, o Options) view {
 	now := o.Now()
 	own := o.Self.Last()
 	own.History = o.Self.History()
-	v := view{Record: o.Record, Refresh: int(o.Refresh.Seconds()), Generated: now.UTC().Format(time.RFC3339), Topology: o.Topology}
+	v := view{Record: o.Record, Refresh: int(o.Refresh.Seconds()), Generated: now.UTC().Format(time.RFC3339)}
+	if o.Topology != nil {
+		v.Topology = o.Topology()
+	}
 	rows := make([]row, len(o.Peers)+1)
 	rows[0] = row{ID: own.Vantage, Round: &own}
 	var wg sync.WaitGroup

@@ -90,7 +90,7 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	m, err := build(log)
+	m, _, err := build(log)
 	if err != nil {
 		fmt.Fprintf(stderr, "failover: configuration:\n%v\n", err)
 		return exitInput

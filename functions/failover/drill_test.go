@@ -104,7 +104,7 @@ func TestDrillCommandBadInput(t *testing.T) {
 func TestDrillLambdaAction(t *testing.T) {
 	drillWorld(t)
 	log := slog.New(slog.DiscardHandler)
-	m, err := build(log)
+	m, _, err := build(log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestFailedDrillNotifies(t *testing.T) {
 	check("failover drill, failed", 1)
 
 	log := slog.New(slog.DiscardHandler)
-	m, err := build(log)
+	m, _, err := build(log)
 	if err != nil {
 		t.Fatal(err)
 	}

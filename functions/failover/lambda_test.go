@@ -40,7 +40,7 @@ func TestLambdaGoldenEvents(t *testing.T) {
 	for k, v := range vars {
 		t.Setenv(k, v)
 	}
-	m, err := build(slog.New(slog.DiscardHandler))
+	m, _, err := build(slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,23 +35,26 @@ func main() {
 		log.Error("failover: resolve secrets", "error", err.Error())
 		os.Exit(2)
 	}
-	m, err := build(log)
+	m, cfg, err := build(log)
 	if err != nil {
 		log.Error("failover: configuration", "error", err.Error())
 		os.Exit(2)
 	}
-	if t := m.Topology(); t != nil {
-		t.Log(log) // once per cold start, as the probe does
+	if len(cfg.Vantages()) > 0 {
+		// Once per cold start, as the probe does: the verdict only; the
+		// smallest fix is searched when status or a drill asks for it.
+		cfg.TopologyVerdict().Log(log)
 	}
 	lambda.Start(withDrill(m, log, os.Stdout))
 }
 
 // build loads the operator's configuration (config.LoadOperator: no
 // vantage id or peer secret needed) and wires a Manual from it.
-func build(log *slog.Logger) (*manual.Manual, error) {
+func build(log *slog.Logger) (*manual.Manual, config.Config, error) {
 	cfg, err := config.LoadOperator()
 	if err != nil {
-		return nil, err
+		return nil, cfg, err
 	}
-	return assemble.Manual(cfg, assemble.Deps{Log: log})
+	m, err := assemble.Manual(cfg, assemble.Deps{Log: log})
+	return m, cfg, err
 }
