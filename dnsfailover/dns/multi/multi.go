@@ -271,6 +271,10 @@ func (m *Multi) repair(ctx context.Context, p Named, behind, newest dns.Snapshot
 // (bounded by Options.Timeout); one that fails leaves its provider as it
 // was, behind, and the next Read repairs it.
 //
+// Once a provider answers ErrStale (another writer committed this
+// generation there first), the writes still going on are cancelled: the
+// other writer's state is the one the providers converge to.
+//
 // When no provider commits, Write returns ErrSuperseded (with its
 // read-back) if some provider committed c and moved on, ErrStale if some
 // provider had moved on before c (another writer switched: c's switch must
@@ -286,14 +290,32 @@ func (m *Multi) Write(ctx context.Context, c dns.Change) (dns.Snapshot, error) {
 		result
 	}
 	answers := make(chan answer, len(m.o.Providers))
+	// lost ends the writes still going on once one provider says another
+	// writer got there first (ErrStale): this change lost the generation,
+	// and must not land on the providers that writer has not reached yet
+	// (they are repaired to its state). Without it, a write retrying on a
+	// slow provider could commit there after the winner's, and each writer
+	// would hold one provider at the same generation.
+	lostCtx, lost := context.WithCancel(context.WithoutCancel(ctx))
+	var pending sync.WaitGroup
+	pending.Add(len(m.o.Providers))
+	m.bg.Go(func() { pending.Wait(); lost() })
 	for i, p := range m.o.Providers {
 		m.bg.Go(func() {
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.o.Timeout)
+			defer pending.Done()
+			ctx, cancel := context.WithTimeout(lostCtx, m.o.Timeout)
 			defer cancel()
 			s, err := m.writeOne(ctx, p, c)
-			if err != nil {
+			if errors.Is(err, dns.ErrStale) {
+				lost()
+			}
+			switch {
+			case err != nil && lostCtx.Err() != nil:
+				// Stale, or cancelled because this change lost (lostCtx
+				// ends early only then): nothing of ours is missing.
+			case err != nil:
 				m.noteFailed(p.Name, c, err)
-			} else {
+			default:
 				m.mu.Lock()
 				delete(m.failed, p.Name)
 				m.mu.Unlock()

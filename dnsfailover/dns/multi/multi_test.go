@@ -263,6 +263,39 @@ func TestStaleWriteFailsEverywhere(t *testing.T) {
 	}
 }
 
+// A writer that finds another writer got the generation first on one
+// provider stops its write on a provider that does not answer: the winner's
+// state is the one that provider gets, never a second writer's at the same
+// generation.
+func TestLosingWriterStopsItsOtherWrites(t *testing.T) {
+	a, b := newZone(t, "cloudflare"), newZone(t, "route53")
+	ctx := context.Background()
+	if _, err := a.p.Write(ctx, switchTo(1, "winner")); err != nil { // the winner reached a first
+		t.Fatal(err)
+	}
+	beforeB := b.records()
+	b.api.Inject(cloudflareapi.Fault{Kind: cloudflareapi.FaultHang, Match: cloudflareapi.Batches})
+	m := newMulti(t, a, b) // its timeout per provider is 10 s
+	start := time.Now()
+	_, err := m.Write(ctx, switchTo(1, "loser"))
+	if !errors.Is(err, dns.ErrStale) {
+		t.Fatalf("err = %v, want ErrStale", err)
+	}
+	m.Wait()
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the losing write on the provider that hangs ran %s: it should end when the loss is known", d)
+	}
+	b.api.ClearFaults()
+	if b.records() != beforeB {
+		t.Fatalf("the losing writer's change reached the other provider:\n%s", b.records())
+	}
+	if _, err := m.Read(ctx); err != nil { // repairs b to the winner's state
+		t.Fatal(err)
+	}
+	m.Wait()
+	holds(t, b, switchTo(1, "winner"))
+}
+
 func TestReadWithAProviderDown(t *testing.T) {
 	a, b := newZone(t, "cloudflare"), newZone(t, "route53")
 	m := newMulti(t, a, b)
