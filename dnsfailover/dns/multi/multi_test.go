@@ -33,10 +33,10 @@ type zone struct {
 	p    *cloudflare.Provider
 }
 
-func newZone(t *testing.T, name string) *zone { t.Helper(); return newZoneAt(t, name, primary) }
+func newZone(t testing.TB, name string) *zone { t.Helper(); return newZoneAt(t, name, primary) }
 
 // newZoneAt starts a zone whose record points at content.
-func newZoneAt(t *testing.T, name, content string) *zone {
+func newZoneAt(t testing.TB, name, content string) *zone {
 	t.Helper()
 	api := cloudflareapi.New(cloudflareapi.Options{Token: token, ZoneName: "example.com"})
 	api.Add(cloudflareapi.Record{Name: record, Type: "A", Content: content, TTL: 300})
@@ -75,7 +75,7 @@ func (z *zone) records() string {
 	return b.String()
 }
 
-func newMulti(t *testing.T, zs ...*zone) *multi.Multi {
+func newMulti(t testing.TB, zs ...*zone) *multi.Multi {
 	t.Helper()
 	var named []multi.Named
 	for _, z := range zs {
@@ -316,4 +316,27 @@ func TestNewRefusesBadOptions(t *testing.T) {
 			t.Errorf("New(%+v) accepted", o)
 		}
 	}
+}
+
+// BenchmarkSwitchTwoProviders times one switch on two Cloudflare-compatible
+// services at once: the write returns when the first commits (each is a
+// read, the compare-and-swap and a read-back), then Wait for the other:
+//
+//	go test -run '^$' -bench SwitchTwoProviders -benchtime 20x ./dnsfailover/dns/multi
+func BenchmarkSwitchTwoProviders(b *testing.B) {
+	a, z := newZone(b, "cloudflare"), newZone(b, "route53")
+	m := newMulti(b, a, z)
+	ctx := context.Background()
+	var gen uint64
+	var first time.Duration
+	for b.Loop() {
+		gen++
+		start := time.Now()
+		if _, err := m.Write(ctx, switchTo(gen, "bench")); err != nil {
+			b.Fatal(err)
+		}
+		first += time.Since(start)
+		m.Wait()
+	}
+	b.ReportMetric(float64(first.Microseconds())/1000/float64(gen), "first-commit-ms")
 }
