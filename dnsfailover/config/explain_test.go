@@ -43,3 +43,14 @@ func TestExplain(t *testing.T) {
 		}
 	}
 }
+
+// Several DNS providers are each described, in order, and what writing all
+// of them means is said.
+func TestExplainSeveralDNSProviders(t *testing.T) {
+	c := Config{DNSProvider: "cloudflare, route53", CloudflareAPIURL: "https://api.cloudflare.com/client/v4",
+		CloudflareZoneID: "zone1", Route53HostedZoneID: "Z0123"}
+	want := "every one of cloudflare at https://api.cloudflare.com/client/v4, zone zone1; route53 at AWS's endpoint, hosted zone Z0123 (a switch is done once one commits; the others are repaired)"
+	if got := c.dnsText(); got != want {
+		t.Errorf("dnsText =\n%s\nwant\n%s", got, want)
+	}
+}
