@@ -2,12 +2,18 @@ package probe
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/pem"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -44,12 +50,14 @@ func newS3Origin(t *testing.T, wrap func(http.Handler) http.Handler) *httptest.S
 	return srv
 }
 
-// requireSigV4 answers AccessDenied unless the request is SigV4-signed with
-// testAKID. gofakes3 checks no signatures, so this is what proves that the
-// check signs, and with which key.
+// requireSigV4 answers AccessDenied unless the request carries a valid
+// SigV4 signature by testAKID/testSecret for service s3, recomputed here
+// from the request as received by an independent implementation of AWS's
+// documented algorithm (gofakes3 checks no signatures). It is what proves
+// that the check signs, with which key, and that S3 would accept it.
 func requireSigV4(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 Credential="+testAKID+"/") {
+		if err := verifySigV4(r, testAKID, testSecret); err != nil {
 			w.Header().Set("Content-Type", "application/xml")
 			w.WriteHeader(http.StatusForbidden)
 			w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`))
@@ -57,6 +65,61 @@ func requireSigV4(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// verifySigV4 checks r's Authorization header as S3 does
+// (docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html):
+// the canonical request from the path as sent (S3 does not escape it
+// again), the sorted query, the signed headers, and x-amz-content-sha256.
+func verifySigV4(r *http.Request, akid, secret string) error {
+	auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ")
+	if !ok {
+		return errors.New("not SigV4")
+	}
+	fields := map[string]string{}
+	for _, f := range strings.Split(auth, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(f), "=")
+		fields[k] = v
+	}
+	scope := strings.Split(fields["Credential"], "/") // akid/date/region/service/aws4_request
+	if len(scope) != 5 || scope[0] != akid || scope[3] != "s3" || scope[4] != "aws4_request" {
+		return fmt.Errorf("credential %q", fields["Credential"])
+	}
+	var headers strings.Builder
+	for _, name := range strings.Split(fields["SignedHeaders"], ";") {
+		v := r.Header.Get(name)
+		if name == "host" {
+			v = r.Host
+		}
+		fmt.Fprintf(&headers, "%s:%s\n", name, strings.TrimSpace(v))
+	}
+	q := r.URL.Query()
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var query []string
+	for _, k := range keys {
+		for _, v := range q[k] {
+			query = append(query, url.QueryEscape(k)+"="+url.QueryEscape(v))
+		}
+	}
+	canonical := strings.Join([]string{r.Method, r.URL.EscapedPath(), strings.Join(query, "&"), headers.String(),
+		fields["SignedHeaders"], r.Header.Get("X-Amz-Content-Sha256")}, "\n")
+	date := r.Header.Get("X-Amz-Date")
+	sum := sha256.Sum256([]byte(canonical))
+	toSign := strings.Join([]string{"AWS4-HMAC-SHA256", date, strings.Join(scope[1:], "/"), hex.EncodeToString(sum[:])}, "\n")
+	key := []byte("AWS4" + secret)
+	for _, part := range append(scope[1:], toSign) {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(part))
+		key = m.Sum(nil)
+	}
+	if !hmac.Equal([]byte(hex.EncodeToString(key)), []byte(fields["Signature"])) {
+		return errors.New("signature does not match")
+	}
+	return nil
 }
 
 func s3URL(bucket, key string, srv *httptest.Server) string {
@@ -197,4 +260,53 @@ func TestS3NoCredentials(t *testing.T) {
 	if requests.Load() != 0 {
 		t.Errorf("an unsigned request reached the origin")
 	}
+}
+
+// TestS3ObjectURL: where a GetObject goes, as the S3 API documents it, and
+// a key escaped once the way SigV4 signs it.
+func TestS3ObjectURL(t *testing.T) {
+	tests := []struct {
+		bucket, key, endpoint, region string
+		want                          string
+	}{
+		{"origin-primary", "health/canary.txt", "", "eu-west-1", "https://origin-primary.s3.eu-west-1.amazonaws.com/health/canary.txt"},
+		{"assets.example.com", "canary.txt", "", "us-east-1", "https://s3.us-east-1.amazonaws.com/assets.example.com/canary.txt"},
+		{"origin", "a b/c+d=é.txt", "", "us-east-1", "https://origin.s3.us-east-1.amazonaws.com/a%20b/c%2Bd%3D%C3%A9.txt"},
+		{"origin", "k.txt", "http://127.0.0.1:9000", "auto", "http://127.0.0.1:9000/origin/k.txt"},
+		{"origin", "k.txt", "https://acct.r2.cloudflarestorage.com/", "auto", "https://acct.r2.cloudflarestorage.com/origin/k.txt"},
+	}
+	for _, tt := range tests {
+		u, err := objectURL(CheckURL{Bucket: tt.bucket, Key: tt.key, Endpoint: tt.endpoint, Region: tt.region})
+		if err != nil {
+			t.Fatalf("objectURL(%s, %s): %v", tt.bucket, tt.key, err)
+		}
+		if got := u.String(); got != tt.want {
+			t.Errorf("objectURL(%s, %q, %q) = %s, want %s", tt.bucket, tt.key, tt.endpoint, got, tt.want)
+		}
+	}
+}
+
+// TestS3KeyThatNeedsEscaping: a key with spaces, '+' and non-ASCII reaches
+// the object and its signature holds.
+func TestS3KeyThatNeedsEscaping(t *testing.T) {
+	const key = "health/canary v2+é.txt"
+	backend := s3mem.New()
+	if err := backend.CreateBucket(testBucket); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := backend.PutObject(testBucket, key, map[string]string{}, strings.NewReader(canary), int64(len(canary)), nil); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(requireSigV4(gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server()))
+	t.Cleanup(srv.Close)
+	check := mustNew(t, Spec{URL: "s3://" + testBucket + "/" + url.PathEscape("health") + "/" + url.PathEscape("canary v2+é.txt") + "?endpoint=" + url.QueryEscape(srv.URL) + "&region=eu-west-1",
+		Contains: "canary", AccessKeyID: testAKID, SecretAccessKey: testSecret})
+	wantResult(t, check(context.Background()), true, 200, "")
+}
+
+// TestS3WrongSecretIsRefused: the test origin really verifies signatures.
+func TestS3WrongSecretIsRefused(t *testing.T) {
+	srv := newS3Origin(t, requireSigV4)
+	check := mustNew(t, Spec{URL: s3URL(testBucket, testKey, srv), AccessKeyID: testAKID, SecretAccessKey: "not" + testSecret})
+	wantResult(t, check(context.Background()), false, 403, "AccessDenied (status 403): Access Denied")
 }

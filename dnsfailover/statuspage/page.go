@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"io"
 	"net/http"
 	"strings"
@@ -66,7 +65,7 @@ func Handler(o Options) http.Handler {
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
-		_ = page.Execute(w, build(r.Context(), o))
+		_ = render(w, build(r.Context(), o))
 	})
 }
 
@@ -75,7 +74,7 @@ type row struct {
 	ID, Error string
 	Round     *vantage.Round
 	Span      string // how far back Strip reaches, e.g. "hour"
-	Strip     template.HTML
+	Strip     string // SVG, built by strip from numbers and fixed colours only
 }
 
 // member is one record of a failover group on the page.
@@ -209,7 +208,7 @@ func fetch(ctx context.Context, o Options, p peers.Peer) (*vantage.Round, error)
 // spans the last hour, or less when the vantage point has been up for
 // less (ten seconds at least), so a young history is not a sliver at the
 // right edge; the caption says which span it is.
-func strip(marks []vantage.Mark, now time.Time) (template.HTML, string) {
+func strip(marks []vantage.Mark, now time.Time) (string, string) {
 	const w, h, lane = 360.0, 24.0, 10.0
 	span := vantage.HistoryWindow
 	if len(marks) > 0 {
@@ -235,7 +234,7 @@ func strip(marks []vantage.Mark, now time.Time) (template.HTML, string) {
 		}
 	}
 	b.WriteString(`</svg>`)
-	return template.HTML(b.String()), spanText(span) // built here from numbers and fixed colours only
+	return b.String(), spanText(span) // built here from numbers and fixed colours only
 }
 
 // minStrip is the shortest span a strip shows.
