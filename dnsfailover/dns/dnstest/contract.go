@@ -121,39 +121,47 @@ func testWrite(t *testing.T, b Backend) {
 
 func testRace(t *testing.T, b Backend) {
 	const writers, generations = 5, 3
-	ctx := context.Background()
 	ps := make([]dns.Provider, writers)
 	for i := range ps {
 		ps[i] = b.Provider(t)
 	}
 	for gen := uint64(1); gen <= generations; gen++ {
-		errs := make([]error, writers)
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		for i, p := range ps {
-			wg.Go(func() {
-				<-start
-				_, errs[i] = p.Write(ctx, change(gen, fmt.Sprintf("w:%d", i)))
-			})
+		raceGeneration(t, ps, gen)
+	}
+}
+
+// raceGeneration lets every provider write generation gen at the same
+// moment: exactly one must win, the others must be told dns.ErrStale, and
+// the winner's state must be what is stored.
+func raceGeneration(t *testing.T, ps []dns.Provider, gen uint64) {
+	t.Helper()
+	ctx := context.Background()
+	errs := make([]error, len(ps))
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, p := range ps {
+		wg.Go(func() {
+			<-start
+			_, errs[i] = p.Write(ctx, change(gen, fmt.Sprintf("w:%d", i)))
+		})
+	}
+	close(start)
+	wg.Wait()
+	var winners []string
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			winners = append(winners, fmt.Sprintf("w:%d", i))
+		case !errors.Is(err, dns.ErrStale):
+			t.Fatalf("gen %d writer %d: %v; want success or dns.ErrStale", gen, i, err)
 		}
-		close(start)
-		wg.Wait()
-		var winners []string
-		for i, err := range errs {
-			switch {
-			case err == nil:
-				winners = append(winners, fmt.Sprintf("w:%d", i))
-			case !errors.Is(err, dns.ErrStale):
-				t.Fatalf("gen %d writer %d: %v; want success or dns.ErrStale", gen, i, err)
-			}
-		}
-		got, err := ps[0].Read(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(winners) != 1 || got.State.Gen != gen || got.State.By != winners[0] {
-			t.Fatalf("gen %d: winners %v, stored %+v; want exactly one, and its state stored", gen, winners, got.State)
-		}
+	}
+	got, err := ps[0].Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(winners) != 1 || got.State.Gen != gen || got.State.By != winners[0] {
+		t.Fatalf("gen %d: winners %v, stored %+v; want exactly one, and its state stored", gen, winners, got.State)
 	}
 }
 

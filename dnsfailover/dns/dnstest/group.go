@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/switchyard-dns/switchyard/dnsfailover/dns"
@@ -128,39 +127,12 @@ func testGroupWrite(t *testing.T, b GroupBackend, group []dns.Member) {
 
 func testGroupRace(t *testing.T, b GroupBackend, group []dns.Member) {
 	const writers, generations = 4, 3
-	ctx := context.Background()
 	ps := make([]dns.Provider, writers)
 	for i := range ps {
 		ps[i] = b.ProviderWith(t, ProviderOptions{Group: group})
 	}
 	for gen := uint64(1); gen <= generations; gen++ {
-		errs := make([]error, writers)
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		for i, p := range ps {
-			wg.Go(func() {
-				<-start
-				_, errs[i] = p.Write(ctx, change(gen, fmt.Sprintf("w:%d", i)))
-			})
-		}
-		close(start)
-		wg.Wait()
-		var winners []string
-		for i, err := range errs {
-			switch {
-			case err == nil:
-				winners = append(winners, fmt.Sprintf("w:%d", i))
-			case !errors.Is(err, dns.ErrStale):
-				t.Fatalf("gen %d writer %d: %v; want success or dns.ErrStale", gen, i, err)
-			}
-		}
-		got, err := ps[0].Read(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(winners) != 1 || got.State.Gen != gen || got.State.By != winners[0] {
-			t.Fatalf("gen %d: winners %v, stored %+v; want exactly one, and its state stored", gen, winners, got.State)
-		}
+		raceGeneration(t, ps, gen)
 		wantGroup(t, fmt.Sprintf("gen %d", gen), b, group, change(gen, "").State.Active)
 	}
 }
