@@ -15,7 +15,6 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/manual"
 	"github.com/switchyard-dns/switchyard/dnsfailover/state"
 	"github.com/switchyard-dns/switchyard/infra/local/cloudflareapi"
-	"github.com/switchyard-dns/switchyard/infra/local/nameserver"
 	"github.com/switchyard-dns/switchyard/infra/local/scenario"
 	"github.com/switchyard-dns/switchyard/infra/local/world"
 	"github.com/switchyard-dns/switchyard/test/campaign/invariant"
@@ -129,39 +128,5 @@ func TestGroupOutageKeepsTheInvariants(t *testing.T) {
 	}
 	if rep, err = m.Status(ctx); err != nil || rep.Problem != "" {
 		t.Fatalf("status after the repair: problem %q, %v", rep.Problem, err)
-	}
-}
-
-// TestGroupOutageOnRoute53AndRFC2136 plays primary-outage-group with the
-// vantage points writing the Route 53-compatible service and a real BIND:
-// one change batch, one UPDATE.
-func TestGroupOutageOnRoute53AndRFC2136(t *testing.T) {
-	if testing.Short() {
-		t.Skip("scenarios take seconds each; skipped with -short")
-	}
-	sc, err := scenario.Find("primary-outage-group")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		name string
-		o    world.Options
-	}{
-		{"route53", world.Options{DNS: world.DNSRoute53}},
-		{"rfc2136 bind", world.Options{DNS: world.DNSRFC2136, NameServer: nameserver.BIND}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if tc.o.NameServer != "" {
-				if _, err := tc.o.NameServer.Look(); err != nil {
-					t.Skipf("%v (scripts/test installs it when run as root)", err)
-				}
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			tc.o.Interval = 500 * time.Millisecond
-			if out := scenario.Play(ctx, sc, tc.o, scenario.NewRecorder(func(world.Event) {})); out.Err != nil {
-				t.Fatal(out.Err)
-			}
-		})
 	}
 }

@@ -39,32 +39,36 @@ func TestScenarios(t *testing.T) {
 // TestPrimaryOutageOnEveryDNSProvider plays primary-outage with the vantage
 // points writing each DNS provider: the Route 53-compatible service, and a
 // real BIND and Knot over RFC 2136, which dig-style answers then come from;
-// and two providers at once.
+// two providers at once; and primary-outage-group (several records, one
+// change batch, one UPDATE) on Route 53 and BIND.
 func TestPrimaryOutageOnEveryDNSProvider(t *testing.T) {
 	if testing.Short() {
 		t.Skip("scenarios take seconds each; skipped with -short")
 	}
-	sc, err := scenario.Find("primary-outage")
-	if err != nil {
-		t.Fatal(err)
-	}
+	const outage, group = "primary-outage", "primary-outage-group"
 	for _, tc := range []struct {
-		name string
-		o    world.Options
+		name, scenario string
+		o              world.Options
 	}{
-		{"route53", world.Options{DNS: world.DNSRoute53}},
-		{"rfc2136 bind", world.Options{DNS: world.DNSRFC2136, NameServer: nameserver.BIND}},
-		{"rfc2136 knot", world.Options{DNS: world.DNSRFC2136, NameServer: nameserver.Knot}},
+		{"route53", outage, world.Options{DNS: world.DNSRoute53}},
+		{"rfc2136 bind", outage, world.Options{DNS: world.DNSRFC2136, NameServer: nameserver.BIND}},
+		{"rfc2136 knot", outage, world.Options{DNS: world.DNSRFC2136, NameServer: nameserver.Knot}},
 		// Two providers at once: the switch lands on both, and the answer
 		// counts only once both name servers serve the standby.
-		{"cloudflare and rfc2136 bind", world.Options{DNS: world.DNSCloudflare + "," + world.DNSRFC2136, NameServer: nameserver.BIND}},
-		{"route53 and cloudflare", world.Options{DNS: world.DNSRoute53 + "," + world.DNSCloudflare}},
+		{"cloudflare and rfc2136 bind", outage, world.Options{DNS: world.DNSCloudflare + "," + world.DNSRFC2136, NameServer: nameserver.BIND}},
+		{"route53 and cloudflare", outage, world.Options{DNS: world.DNSRoute53 + "," + world.DNSCloudflare}},
+		{"group on route53", group, world.Options{DNS: world.DNSRoute53}},
+		{"group on rfc2136 bind", group, world.Options{DNS: world.DNSRFC2136, NameServer: nameserver.BIND}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.o.NameServer != "" {
 				if _, err := tc.o.NameServer.Look(); err != nil {
 					t.Skipf("%v (scripts/test installs it when run as root)", err)
 				}
+			}
+			sc, err := scenario.Find(tc.scenario)
+			if err != nil {
+				t.Fatal(err)
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
