@@ -4,8 +4,10 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -68,13 +70,7 @@ func TestNotifyOncePerEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	closed := false
-	closeWorld := func() {
-		if !closed {
-			closed = true
-			w.Close() // delivers what is queued
-		}
-	}
+	closeWorld := sync.OnceFunc(w.Close) // closing delivers what is queued
 	defer closeWorld()
 	st := &scenario.Stage{W: w, R: rec}
 	if err := st.Steady(ctx); err != nil {
@@ -227,4 +223,117 @@ func roundsAt(ids []string, gen uint64, n int) func([]world.Event) bool {
 		}
 		return true
 	}
+}
+
+// TestNotifyRefusalOnceWhenTheDeciderIsUnheard: the decider of a refusal
+// is the smallest id among the down votes, and each vantage point counts
+// the votes it received. When the smallest one's reply to another is lost
+// for a round or two, that other one must not tell the refusal as well;
+// when the smallest one is dead, another must tell it in its stead. Both
+// origins fail, so every vantage point refuses every round.
+func TestNotifyRefusalOnceWhenTheDeciderIsUnheard(t *testing.T) {
+	if testing.Short() {
+		t.Skip("local-world runs; skipped with -short")
+	}
+	const smallest, next = "aws:eu-west-1", "aws:us-east-1"
+	for _, tc := range []struct {
+		name   string
+		before func(t *testing.T, w *world.World) // before the outage
+		// during, when set, runs once next has refused for the first time.
+		during   func(w *world.World)
+		wantTold string
+	}{
+		{
+			name: "the smallest id's replies to the next are lost at first",
+			before: func(t *testing.T, w *world.World) {
+				w.Node(next).PeerNet.Refuse(peerHost(t, w, smallest))
+			},
+			during:   func(w *world.World) { w.Node(next).PeerNet.HealAll() },
+			wantTold: smallest,
+		},
+		{
+			name: "the smallest id is dead",
+			before: func(t *testing.T, w *world.World) {
+				if err := w.Kill(smallest); err != nil {
+					t.Fatal(err)
+				}
+			},
+			wantTold: next,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rc := &receivers{t: t, key: []byte("webhook signing key, at least 32 bytes long")}
+			srv := httptest.NewServer(http.HandlerFunc(rc.serve))
+			defer srv.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			rec := scenario.NewRecorder(nil)
+			w, err := world.Start(ctx, world.Options{
+				Interval: 500 * time.Millisecond, ClientPath: "off", Events: rec.Record,
+				Notify: "webhook:" + srv.URL + "/hook", NotifyWebhookSecret: string(rc.key),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			closeWorld := sync.OnceFunc(w.Close)
+			defer closeWorld()
+			st := &scenario.Stage{W: w, R: rec}
+			if err := st.Steady(ctx); err != nil {
+				t.Fatal(err)
+			}
+			tc.before(t, w)
+			var alive []string
+			for _, n := range w.Nodes {
+				if n.ID != smallest || tc.wantTold == smallest {
+					alive = append(alive, n.ID)
+				}
+			}
+			mark := rec.Mark()
+			st.Inject("primary and standby origins return 503 to everyone", func() {
+				w.Standby.SetDown(true)
+				w.Primary.SetDown(true)
+			})
+			if tc.during != nil {
+				if err := rec.WaitFor(ctx, mark, "a refusal by "+next, func(evs []world.Event) bool {
+					return scenario.Count(evs, scenario.Kind(vantage.EventRefused, next)) > 0
+				}); err != nil {
+					t.Fatal(err)
+				}
+				tc.during(w)
+			}
+			if err := rc.wait(ctx, "the refusal at the webhook", func() bool { return len(rc.hooks) > 0 }); err != nil {
+				t.Fatal(err)
+			}
+			after := rec.Mark()
+			if err := rec.WaitFor(ctx, after, "three more refusals from every live vantage point", func(evs []world.Event) bool {
+				for _, id := range alive {
+					if scenario.Count(evs, scenario.Kind(vantage.EventRefused, id)) < 3 {
+						return false
+					}
+				}
+				return true
+			}); err != nil {
+				t.Fatal(err)
+			}
+			closeWorld() // delivers what is queued
+			rc.mu.Lock()
+			defer rc.mu.Unlock()
+			var told []string
+			for _, e := range rc.hooks {
+				told = append(told, e.Event+" by "+e.Vantage)
+			}
+			if want := []string{"refused by " + tc.wantTold}; !slices.Equal(told, want) {
+				t.Errorf("webhook got %q, want %q", told, want)
+			}
+		})
+	}
+}
+
+// peerHost is the host:port at which the other vantage points ask id.
+func peerHost(t *testing.T, w *world.World, id string) string {
+	u, err := url.Parse(w.Node(id).URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Host
 }
