@@ -1,6 +1,7 @@
 package failover
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -200,5 +201,60 @@ func TestHoldExpires(t *testing.T) {
 	st.Until = time.Time{}
 	if d := Decide(p, Input{State: st, PrimaryFails: 3, Now: until.Add(1000 * time.Hour)}); d.Action != Hold {
 		t.Errorf("a pin without until: %+v", d)
+	}
+}
+
+// TestHoldUnderClockSkew: a vantage point whose clock is off by skew, at
+// most CLOCK_SKEW either way, ends a hold at until − skew true time, so
+// never earlier than until − CLOCK_SKEW, and ends it for good.
+//
+// Why that bound holds: until is an absolute UTC time in the state TXT,
+// written once by the operator's `hold --for` (rounded up to a whole
+// second, never shorter than asked), so it carries no clock but the
+// writer's. Each vantage point compares it with its own clock alone
+// (state.Held in Decide, and state.HoldEnded when it tells of the end):
+// nothing about the hold passes between vantage points, so skews neither
+// add up nor reach another's decision, and a clock ahead by skew sees
+// until exactly skew early. The quorum asked after that is about the
+// origins' health, not about the hold; it can delay the switch, never
+// bring it forward. A clock behind ends the hold late by as much, which
+// automation tolerates (the other vantage points end it on time).
+func TestHoldUnderClockSkew(t *testing.T) {
+	const clockSkew = 30 * time.Second // SWITCHYARD_CLOCK_SKEW's default
+	const step = 50 * time.Millisecond
+	p := Policy{FailAfter: 3, RecoverAfter: 5, Failback: FailbackManual, MinDwell: 10 * time.Minute}
+	until := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	st := state.State{Active: state.Primary, Gen: 4, By: "manual:ana", Pinned: true, Until: until}
+	for _, skew := range []time.Duration{-clockSkew, -time.Second, -step, 0, step, time.Second, 29*time.Second + 950*time.Millisecond, clockSkew} {
+		t.Run(fmt.Sprint("skew ", skew), func(t *testing.T) {
+			var ended time.Time // the first true time at which the skewed vantage point does not hold
+			for now := until.Add(-2 * clockSkew); !now.After(until.Add(2 * clockSkew)); now = now.Add(step) {
+				seen := now.Add(skew) // the vantage point's clock
+				d := Decide(p, Input{State: st, PrimaryFails: 3, Now: seen})
+				held := d.Action == Hold
+				if held == st.HoldEnded(seen) {
+					t.Fatalf("true time %s: Decide holds %t but HoldEnded says %t: the end told and the end acted on differ",
+						now.Format(time.RFC3339Nano), held, st.HoldEnded(seen))
+				}
+				switch {
+				case !held && ended.IsZero():
+					ended = now
+					if d.Action != AskPeers || d.To != state.Standby {
+						t.Errorf("at the hold's end: %+v, want to ask peers about the failing primary", d)
+					}
+				case held && !ended.IsZero():
+					t.Fatalf("held again at true time %s after ending at %s", now.Format(time.RFC3339Nano), ended.Format(time.RFC3339Nano))
+				}
+			}
+			if ended.IsZero() {
+				t.Fatalf("the hold never ended within %s of until", 2*clockSkew)
+			}
+			if early := until.Sub(ended); ended.Before(until.Add(-clockSkew)) || early > max(skew, 0) {
+				t.Errorf("ended at true time %s, %s before until: more than the skew %s (CLOCK_SKEW %s)", ended.Format(time.RFC3339Nano), early, skew, clockSkew)
+			}
+			if want := until.Add(-skew); !ended.Equal(want) {
+				t.Errorf("ended at true time %s, want exactly until − skew = %s", ended.Format(time.RFC3339Nano), want.Format(time.RFC3339Nano))
+			}
+		})
 	}
 }

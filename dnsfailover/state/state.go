@@ -44,7 +44,8 @@ type State struct {
 
 // Held reports whether automation must leave the record alone at now: it
 // is pinned, and any hold has not yet run out. A vantage point whose clock
-// runs ahead by up to CLOCK_SKEW ends a hold at most that much early.
+// runs ahead by up to CLOCK_SKEW ends a hold at most that much early, and
+// one behind ends it that much late (failover.TestHoldUnderClockSkew).
 func (s State) Held(now time.Time) bool {
 	return s.Pinned && (s.Until.IsZero() || now.Before(s.Until))
 }

@@ -23,16 +23,26 @@ import (
 //   - a refusal while the quorum says the primary is down: the decider,
 //     the vantage point with the smallest id among the votes counted as
 //     down (every vantage point deciding in that outage sees the same
-//     down voters), at most once per state generation and cause.
+//     down voters), at most once per state generation and cause. When a
+//     smaller id gave no vote, it tells only after refusalGrace such
+//     rounds in a row: a late reply then causes no second message, while
+//     a dead decider's is told a few rounds late. A vantage point cut off
+//     from the decider's replies for that long, while both keep refusing,
+//     still tells a second time: without a channel between them, one of
+//     the two messages, a duplicate or a lost one, has to be risked.
 //   - DNS writes failing: the vantage point whose writes fail (the writer;
 //     the others yield to it, writer.go), once when the streak reaches
 //     NotifyDNSFailures rounds.
 //   - parity failing: the first configured vantage point by id, when
 //     parity starts failing or the failing keys change.
 type teller struct {
-	mu       sync.Mutex
-	refused  map[string]bool // "gen/cause" already told
-	dnsFails int             // rounds in a row with a failed write; under roundMu
+	mu      sync.Mutex
+	refused map[string]bool // "gen/cause" already told
+	// standIn counts this vantage point's refusals in a row in which it
+	// was the decider only because a configured vantage point with a
+	// smaller id gave no vote (tellRefused).
+	standIn  int
+	dnsFails int // rounds in a row with a failed write; under roundMu
 	// pending is a write whose outcome is unknown (it failed after it may
 	// have committed: the read-back timed out, the invocation ended); the
 	// next read tells whether it committed. Under roundMu.
@@ -177,7 +187,23 @@ func (v *Vantage) tellRefused(record string, st state.State, d failover.Decision
 		}
 	}
 	if len(down) == 0 || slices.Min(down) != v.o.ID {
+		v.teller.mu.Lock()
+		v.teller.standIn = 0
+		v.teller.mu.Unlock()
 		return
+	}
+	// A configured vantage point with a smaller id that gave no vote this
+	// round may be the decider all the same: its reply to this vantage
+	// point was late or lost, while its own round counts itself. Telling
+	// now would tell twice. A dead one never answers again, so this
+	// vantage point becomes the decider after refusalGrace such rounds in
+	// a row: one late reply is no second message, and a dead decider
+	// delays the message by a few rounds, never drops it.
+	missing := false
+	for _, id := range v.o.Rule.Vantages {
+		if id < v.o.ID && !slices.ContainsFunc(votes, func(vote quorum.Vote) bool { return vote.Vantage == id }) {
+			missing = true
+		}
 	}
 	cause := "parity"
 	switch {
@@ -191,6 +217,15 @@ func (v *Vantage) tellRefused(record string, st state.State, d failover.Decision
 	if v.teller.refused == nil {
 		v.teller.refused = map[string]bool{}
 	}
+	if !missing {
+		v.teller.standIn = 0
+	} else {
+		v.teller.standIn++
+		if v.teller.standIn < refusalGrace {
+			v.teller.mu.Unlock()
+			return
+		}
+	}
 	told := v.teller.refused[key]
 	v.teller.refused[key] = true
 	v.teller.mu.Unlock()
@@ -202,6 +237,11 @@ func (v *Vantage) tellRefused(record string, st state.State, d failover.Decision
 		Reason: d.Reason, Verdict: verdict.Reason, Cause: cause, FaultFor: v.faultFor(),
 	})
 }
+
+// refusalGrace is how many refusals in a row a vantage point makes as the
+// decider only because a smaller id gave no vote before it tells in that
+// one's stead (tellRefused).
+const refusalGrace = 3
 
 // countWrites counts rounds in a row with a failed DNS write and tells
 // once when there are NotifyDNSFailures. Called under roundMu.

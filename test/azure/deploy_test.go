@@ -164,3 +164,54 @@ func TestDeployDryRun(t *testing.T) {
 		t.Errorf("--plan flex: exit %d\n%s", code, stdout)
 	}
 }
+
+// Every secret the app reads is granted, or its Key Vault reference would
+// not resolve and the app would not start: --notify-secret's, and each
+// secret the settings file names by reference, once each and nothing else.
+// A reference to another vault, a placeholder name, or SWITCHYARD_NOTIFY
+// given twice is refused before anything is created.
+func TestDeployGrantsEveryReferencedSecret(t *testing.T) {
+	const scope = "--role Key\\ Vault\\ Secrets\\ User --scope /subscriptions/SUB/resourceGroups/RG/providers/Microsoft.KeyVault/vaults/acme-kv/secrets/"
+	refs := "SWITCHYARD_NOTIFY_WEBHOOK_SECRET=@Microsoft.KeyVault(VaultName=acme-kv;SecretName=switchyard-webhook-key)\n" +
+		"SWITCHYARD_SECRET_PREVIOUS=@Microsoft.KeyVault(SecretUri=https://ACME-KV.vault.azure.net/secrets/switchyard-peer-secret-old/)\n"
+	code, stdout, stderr := deploy(t, append(deployArgs, "--notify-secret", "switchyard-notify", "--settings", settingsFile(t, goodSettings+refs))...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{
+		scope + "switchyard-notify ", scope + "switchyard-webhook-key ", scope + "switchyard-peer-secret-old ",
+		scope + "switchyard-peer-secret ", scope + "switchyard-cloudflare-token ",
+		"SWITCHYARD_NOTIFY=@Microsoft.KeyVault\\(VaultName=acme-kv\\;SecretName=switchyard-notify\\)",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("dry run lacks %q:\n%s", want, stdout)
+		}
+	}
+	if n := strings.Count(stdout, "az role assignment create"); n != 5 {
+		t.Errorf("%d role assignments, want 5 (one per secret)", n)
+	}
+
+	// A secret named twice is granted once.
+	twice := "SWITCHYARD_NOTIFY=@Microsoft.KeyVault(VaultName=acme-kv;SecretName=switchyard-peer-secret)\n"
+	if _, stdout, _ := deploy(t, append(deployArgs, "--settings", settingsFile(t, goodSettings+twice))...); strings.Count(stdout, "az role assignment create") != 2 {
+		t.Errorf("a secret referenced twice is granted %d times, want once:\n%s", strings.Count(stdout, "az role assignment create"), stdout)
+	}
+
+	for _, c := range []struct {
+		args  []string
+		file  string
+		code  int
+		names string
+	}{
+		{[]string{"--notify-secret", "NAME"}, goodSettings, 2, "--notify-secret 'NAME' is an example"},
+		{[]string{"--notify-secret", "notify/secret"}, goodSettings, 2, "--notify-secret 'notify/secret' is not a Key Vault secret name"},
+		{[]string{"--notify-secret", "switchyard-notify"}, goodSettings + twice, 1, "SWITCHYARD_NOTIFY and --notify-secret"},
+		{nil, goodSettings + "SWITCHYARD_NOTIFY=@Microsoft.KeyVault(VaultName=other-kv;SecretName=notify)\n", 1, "SWITCHYARD_NOTIFY refers to the vault other-kv"},
+		{nil, goodSettings + "SWITCHYARD_NOTIFY=@Microsoft.KeyVault(VaultName=acme-kv)\n", 1, "SWITCHYARD_NOTIFY is not a Key Vault reference deploy understands"},
+	} {
+		code, stdout, stderr := deploy(t, append(append(slices.Clone(deployArgs), c.args...), "--settings", settingsFile(t, c.file))...)
+		if code != c.code || !strings.Contains(stderr, c.names) || strings.Contains(stdout, "az ") {
+			t.Errorf("%v: exit %d, want %d naming %q, nothing run:\n%s%s", c.args, code, c.code, c.names, stdout, stderr)
+		}
+	}
+}

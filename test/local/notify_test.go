@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -29,12 +30,54 @@ type receivers struct {
 	mu  sync.Mutex
 	// slack: header texts; pagerduty: "action dedup_key"; webhook: event kinds.
 	slack, pagerduty, webhook []string
+	// hooks are the webhook's events as decoded, for the fields a test
+	// checks beyond the kind (who told, which cause, when).
+	hooks []hookEvent
+	// changed is closed and replaced on every message received (wait).
+	changed chan struct{}
+}
+
+// wait blocks until done, called under the lock with every message so
+// far, returns true, or ctx ends: a test waits for a delivery, not for a
+// time.
+func (rc *receivers) wait(ctx context.Context, what string, done func() bool) error {
+	for {
+		rc.mu.Lock()
+		ok := done()
+		if rc.changed == nil {
+			rc.changed = make(chan struct{})
+		}
+		c := rc.changed
+		rc.mu.Unlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %s: %w", what, ctx.Err())
+		case <-c:
+		}
+	}
+}
+
+// hookEvent is the webhook's JSON as the README documents it, decoded
+// without the package's own type.
+type hookEvent struct {
+	Event, Vantage, Cause, Active, By string
+	Generation                        uint64
+	At, Until                         time.Time
 }
 
 func (rc *receivers) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
+	defer func() {
+		if rc.changed != nil {
+			close(rc.changed)
+			rc.changed = nil
+		}
+	}()
 	switch r.URL.Path {
 	case "/slack":
 		var m struct {
@@ -73,9 +116,14 @@ func (rc *receivers) serve(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
-		var e struct{ Event string }
-		_ = json.Unmarshal(body, &e)
+		var e hookEvent
+		if err := json.Unmarshal(body, &e); err != nil {
+			rc.t.Errorf("webhook: not an event: %s", body)
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
 		rc.webhook = append(rc.webhook, e.Event)
+		rc.hooks = append(rc.hooks, e)
 	default:
 		http.NotFound(w, r)
 	}

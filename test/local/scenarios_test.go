@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/switchyard-dns/switchyard/infra/local/nameserver"
+	"github.com/switchyard-dns/switchyard/infra/local/nameserver/nameservertest"
 	"github.com/switchyard-dns/switchyard/infra/local/scenario"
 	"github.com/switchyard-dns/switchyard/infra/local/world"
 )
@@ -62,9 +63,7 @@ func TestPrimaryOutageOnEveryDNSProvider(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.o.NameServer != "" {
-				if _, err := tc.o.NameServer.Look(); err != nil {
-					t.Skipf("%v (scripts/test installs it when run as root)", err)
-				}
+				nameservertest.Need(t, tc.o.NameServer)
 			}
 			sc, err := scenario.Find(tc.scenario)
 			if err != nil {
