@@ -23,16 +23,7 @@ func TestHoldExpiresOnItsOwn(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	rec := scenario.NewRecorder(func(world.Event) {})
-	w, err := world.Start(ctx, world.Options{Interval: 500 * time.Millisecond, Events: rec.Record})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	st := &scenario.Stage{W: w, R: rec}
-	if err := st.Steady(ctx); err != nil {
-		t.Fatal(err)
-	}
+	w, rec, st := steadyWorld(ctx, t, world.Options{})
 	m, err := assemble.Manual(w.Nodes[0].Config, assemble.Deps{})
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,6 @@ import (
 	"github.com/switchyard-dns/switchyard/dnsfailover/peers"
 	"github.com/switchyard-dns/switchyard/dnsfailover/statuspage"
 	"github.com/switchyard-dns/switchyard/dnsfailover/vantage"
-	"github.com/switchyard-dns/switchyard/infra/local/scenario"
 	"github.com/switchyard-dns/switchyard/infra/local/world"
 	"github.com/switchyard-dns/switchyard/test/internal/browser"
 )
@@ -30,16 +29,7 @@ func TestStatusPage(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	rec := scenario.NewRecorder(func(world.Event) {})
-	w, err := world.Start(ctx, world.Options{Interval: 500 * time.Millisecond, Events: rec.Record})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	st := &scenario.Stage{W: w, R: rec}
-	if err := st.Steady(ctx); err != nil {
-		t.Fatal(err)
-	}
+	w, _, st := steadyWorld(ctx, t, world.Options{})
 	st.Inject("primary origin returns 503 to everyone", func() { w.Primary.SetDown(true) })
 	if err := st.ExpectFailover(ctx); err != nil {
 		t.Fatal(err)
