@@ -94,13 +94,7 @@ func NewClientPath(spec ClientPathSpec) (Func, error) {
 	client := noOffHostRedirects(cp.client(), u.Host)
 	raw := u.String()
 	fetch := func(ctx context.Context) (int, []byte, string, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
-		if err != nil {
-			return 0, nil, "", fmt.Errorf("build request: %w", err)
-		}
-		req.Header.Set("User-Agent", userAgent)
-		req.Header.Set("Cache-Control", "no-cache")
-		resp, err := client.Do(req)
+		resp, err := get(ctx, client, raw)
 		if err != nil {
 			return 0, nil, "", cp.word(err)
 		}

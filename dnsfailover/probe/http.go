@@ -17,14 +17,7 @@ func newHTTP(spec Spec, u *url.URL, j judge) Func {
 	client := noOffHostRedirects(spec.HTTPClient, u.Host)
 	raw := u.String()
 	fetch := func(ctx context.Context) (int, []byte, string, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
-		if err != nil {
-			return 0, nil, "", fmt.Errorf("build request: %w", err)
-		}
-		req.Header.Set("User-Agent", userAgent)
-		// A CDN or proxy in front of the origin must not answer for it.
-		req.Header.Set("Cache-Control", "no-cache")
-		resp, err := client.Do(req)
+		resp, err := get(ctx, client, raw)
 		if err != nil {
 			return 0, nil, "", err
 		}
@@ -37,6 +30,18 @@ func newHTTP(spec Spec, u *url.URL, j judge) Func {
 		return resp.StatusCode, body, resp.Header.Get("ETag"), err
 	}
 	return check(spec, RedactURL(u), j, fetch)
+}
+
+// get sends the canary's GET, as every HTTP check of an origin does.
+func get(ctx context.Context, client *http.Client, raw string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("User-Agent", userAgent)
+	// A CDN or proxy in front of the origin must not answer for it.
+	req.Header.Set("Cache-Control", "no-cache")
+	return client.Do(req)
 }
 
 // noOffHostRedirects returns a copy of c (sharing its Transport) that
