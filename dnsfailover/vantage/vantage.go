@@ -285,25 +285,13 @@ func (v *Vantage) decide(ctx context.Context, r *Round) {
 	}
 	v.emit(Event{Kind: EventSuspect, To: d.To, Reason: d.Reason})
 
-	votes, observed := v.votes(ctx)
-	verdict := quorum.Decide(v.o.Now(), votes, v.o.Rule)
-	r.Verdict = &verdict
-	in.Verdict = &verdict
-	in.StandbyClientPath = standbyClientPath(observed, verdict, v.o.Rule)
-	r.StandbyClientPath = in.StandbyClientPath
-	d = failover.Decide(v.o.Policy, in)
+	votes, verdict, d := v.askPeers(ctx, r, &in)
 	if d.Action == failover.Switch && d.To == state.Standby && !verdict.DownSpare {
 		// The verdict rests on one check: confirm it with fresh checks
 		// before moving traffic (quorum.Verdict.DownSpare). A real outage
 		// fails them again; one check failing on its own does not twice.
 		v.o.Log.Info("the verdict rests on a single down vote: asking again before switching", "reason", verdict.Reason)
-		votes, observed = v.votes(ctx)
-		verdict = quorum.Decide(v.o.Now(), votes, v.o.Rule)
-		r.Verdict = &verdict
-		in.Verdict = &verdict
-		in.StandbyClientPath = standbyClientPath(observed, verdict, v.o.Rule)
-		r.StandbyClientPath = in.StandbyClientPath
-		d = failover.Decide(v.o.Policy, in)
+		votes, verdict, d = v.askPeers(ctx, r, &in)
 	}
 	r.Decision = d
 	v.o.Log.Info("verdict", "action", d.Action, "to", d.To, "reason", d.Reason,
@@ -316,6 +304,19 @@ func (v *Vantage) decide(ctx context.Context, r *Round) {
 	case failover.Switch:
 		v.switchTo(ctx, r, snap, st, d, in.Now)
 	}
+}
+
+// askPeers gathers fresh votes, applies the quorum rule, and decides again
+// with the verdict; in and r carry the verdict and the standby's
+// client-path finding for the decision and the round's report.
+func (v *Vantage) askPeers(ctx context.Context, r *Round, in *failover.Input) ([]quorum.Vote, quorum.Verdict, failover.Decision) {
+	votes, observed := v.votes(ctx)
+	verdict := quorum.Decide(v.o.Now(), votes, v.o.Rule)
+	r.Verdict = &verdict
+	in.Verdict = &verdict
+	in.StandbyClientPath = standbyClientPath(observed, verdict, v.o.Rule)
+	r.StandbyClientPath = in.StandbyClientPath
+	return votes, verdict, failover.Decide(v.o.Policy, *in)
 }
 
 // votes gathers this vantage's own fresh vote and every peer's. A peer
