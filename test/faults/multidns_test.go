@@ -84,8 +84,12 @@ func TestOneDNSProviderFailingEveryWrite(t *testing.T) {
 	if got := checkRecords(t, w.CF.Records()); got.Side != state.Primary || got.Gen != 0 {
 		t.Fatalf("cloudflare, failing every write, holds %s at gen %d; want it as it was", got.Side, got.Gen)
 	}
-	if ans := w.CurrentAnswer(); !strings.HasPrefix(ans, "split:") {
-		t.Errorf("the name servers answer %q, want the split: route53's the standby, cloudflare's the primary", ans)
+	// The world polls the name servers for its answer, so the split shows
+	// a poll after route53's API does: wait for it, do not sample once.
+	if err := rec.WaitFor(wctx, mark, "the split answer", has(func(e world.Event) bool {
+		return e.Kind == world.EventDNSChanged && strings.HasPrefix(e.Answer, "split:")
+	})); err != nil {
+		t.Errorf("the name servers answer %q, want the split: route53's the standby, cloudflare's the primary (%v)", w.CurrentAnswer(), err)
 	}
 	// Every vantage point's /status shows each provider's view.
 	round := vantageStatus(t, w.Nodes[0])
